@@ -1,0 +1,66 @@
+# Options: every user-facing cache variable of the superbuild, with its
+# docstring, in one place. The README's table and the configure summary list
+# the same names; tests/integration/test_docs_in_step checks that they agree.
+
+set(TRELLIS2_KNOWN_PACKAGES cumesh flex_gemm o_voxel nvdiffrast fixture)
+set(TRELLIS2_PACKAGES "cumesh;flex_gemm;o_voxel;nvdiffrast" CACHE STRING
+  "Packages to pull and build (subset of: cumesh flex_gemm o_voxel nvdiffrast fixture)")
+
+# Pins of the toolchain the modules are built for (the wheels' and Rocky 9's).
+set(TRELLIS2_TORCH_VERSION "2.7.0" CACHE STRING
+  "torch version the modules are built against (without the +cuXXX label)")
+set(TRELLIS2_TORCH_CUDA_VERSION "12.6" CACHE STRING
+  "CUDA version torch must have been built with (torch.version.cuda)")
+set(TRELLIS2_GCC_VERSION "11" CACHE STRING
+  "Major version of the GNU host compiler (Rocky 9 ships GCC 11: GLIBCXX_3.4.29)")
+option(TRELLIS2_ALLOW_CUDA_MISMATCH
+  "Accept an nvcc whose CUDA major differs from torch's (a build for compiling, not for shipping)" OFF)
+
+# CUDA architectures in TORCH_CUDA_ARCH_LIST syntax; the environment's
+# TORCH_CUDA_ARCH_LIST is honoured the way torch's BuildExtension honours it.
+if(DEFINED ENV{TORCH_CUDA_ARCH_LIST} AND NOT "$ENV{TORCH_CUDA_ARCH_LIST}" STREQUAL "")
+  set(_trellis2_default_archs "$ENV{TORCH_CUDA_ARCH_LIST}")
+else()
+  set(_trellis2_default_archs "8.0;8.6;8.9;9.0+PTX")
+endif()
+set(TRELLIS2_CUDA_ARCHITECTURES "${_trellis2_default_archs}" CACHE STRING
+  "CUDA architectures, TORCH_CUDA_ARCH_LIST syntax (e.g. 8.0;8.6;9.0+PTX); default from $TORCH_CUDA_ARCH_LIST")
+
+# Where each package's source comes from.
+set(TRELLIS2_SOURCE_CACHE "" CACHE PATH
+  "Directory of pre-fetched source trees named <pkg>-<commit> (offline and Docker-cache builds)")
+foreach(_pkg IN LISTS TRELLIS2_KNOWN_PACKAGES)
+  string(TOUPPER "${_pkg}" _PKG)
+  set(TRELLIS2_${_PKG}_SOURCE_DIR "" CACHE PATH
+    "Local checkout of ${_pkg} to build instead of the pinned commit (kernel work)")
+  if(_pkg STREQUAL "fixture")
+    # The fixture's repository is made by the build itself (cmake/Fixture.cmake).
+    set(_pin "${CMAKE_CURRENT_BINARY_DIR}/fixture-upstream/fixture.cmake")
+  else()
+    set(_pin "${CMAKE_CURRENT_SOURCE_DIR}/third_party/${_pkg}.cmake")
+  endif()
+  set(TRELLIS2_${_PKG}_PIN_FILE "${_pin}" CACHE FILEPATH
+    "Pin file of ${_pkg}: repository, commit, submodules, patches")
+endforeach()
+
+# The ABI gate.
+set(TRELLIS2_ABI_POLICY "rocky9" CACHE STRING
+  "abi-audit policy every module must pass: a name under packaging/abi-audit/policies or a policy file")
+
+# Where the build leaves its result.
+set(TRELLIS2_STAGE_DIR "${CMAKE_CURRENT_BINARY_DIR}/stage" CACHE PATH
+  "Site-packages layout of the built modules and their Python code")
+
+# Where the Python code beside the modules comes from.
+set(TRELLIS2_PYTHON_FROM "source" CACHE STRING
+  "Python code to stage beside the modules: 'source' (the pinned upstream's)")
+set_property(CACHE TRELLIS2_PYTHON_FROM PROPERTY STRINGS source)
+
+# Parallelism, torch's convention first: MAX_JOBS caps the compile jobs.
+if(DEFINED ENV{MAX_JOBS} AND NOT "$ENV{MAX_JOBS}" STREQUAL "")
+  set(_trellis2_default_jobs "$ENV{MAX_JOBS}")
+else()
+  set(_trellis2_default_jobs "")
+endif()
+set(TRELLIS2_JOBS "${_trellis2_default_jobs}" CACHE STRING
+  "Compile jobs of a package sub-build (default: $MAX_JOBS, else Ninja's own default)")

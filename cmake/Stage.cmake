@@ -1,0 +1,49 @@
+# Stage: copy what a package recipe produces into TRELLIS2_STAGE_DIR, the
+# site-packages layout that `PYTHONPATH=build/stage python -c 'import x'` uses.
+# Copies are build rules with exact dependencies, so a rebuild restages only
+# what changed.
+#
+# trellis2_stage_file(<source> <stage subdir> <file name> [DEPENDS <dep>...])
+#   one file; <source> may be a generator expression
+# trellis2_stage_python(<package dir>...)
+#   every file of the named package directories (relative to the package
+#   source) except build leftovers, keeping their layout
+
+include_guard(GLOBAL)
+
+function(trellis2_stage_file source subdir name)
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "DEPENDS")
+  set(dest "${TRELLIS2_STAGE_DIR}/${subdir}/${name}")
+  add_custom_command(OUTPUT "${dest}"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${TRELLIS2_STAGE_DIR}/${subdir}"
+    COMMAND "${CMAKE_COMMAND}" -E copy "${source}" "${dest}"
+    DEPENDS ${arg_DEPENDS}
+    COMMENT "Staging ${subdir}/${name}"
+    VERBATIM)
+  string(MAKE_C_IDENTIFIER "stage_${subdir}_${name}" stage_target)
+  add_custom_target(${stage_target} ALL DEPENDS "${dest}")
+endfunction()
+
+function(trellis2_stage_python)
+  set(outputs "")
+  foreach(package_dir IN LISTS ARGN)
+    set(root "${TRELLIS2_PACKAGE_SOURCE_DIR}/${package_dir}")
+    if(NOT IS_DIRECTORY "${root}")
+      message(FATAL_ERROR "Python package directory '${package_dir}' not found in ${TRELLIS2_PACKAGE_SOURCE_DIR}. "
+        "Is TRELLIS2_PACKAGE_SOURCE_DIR the right checkout?")
+    endif()
+    file(GLOB_RECURSE files CONFIGURE_DEPENDS RELATIVE "${TRELLIS2_PACKAGE_SOURCE_DIR}" "${root}/*")
+    # Native files a local checkout may hold from an in-place setuptools
+    # build are not the package's code; the build replaces them.
+    list(FILTER files EXCLUDE REGEX "(__pycache__/|\\.pyc$|\\.so$|\\.o$)")
+    foreach(file IN LISTS files)
+      set(dest "${TRELLIS2_STAGE_DIR}/${file}")
+      add_custom_command(OUTPUT "${dest}"
+        COMMAND "${CMAKE_COMMAND}" -E copy "${TRELLIS2_PACKAGE_SOURCE_DIR}/${file}" "${dest}"
+        DEPENDS "${TRELLIS2_PACKAGE_SOURCE_DIR}/${file}"
+        VERBATIM)
+      list(APPEND outputs "${dest}")
+    endforeach()
+  endforeach()
+  add_custom_target(stage_python ALL DEPENDS ${outputs} COMMENT "")
+endfunction()

@@ -1,0 +1,126 @@
+"""Ask the configured Python's torch for everything a torch extension build needs.
+
+Run by cmake/Toolchain.cmake at configure time:
+
+    python probe_torch.py OUTPUT.cmake "8.0;8.6;8.9;9.0+PTX"
+
+It writes `set(...)` lines for CMake to include. Every value comes from the
+installed torch or from Python's sysconfig, never from a copy kept here, so a
+torch upgrade changes the flags the same way it changes torch's own
+BuildExtension (the model is vLLM's cmake/utils.cmake, which asks
+torch.utils.cpp_extension for COMMON_NVCC_FLAGS at configure time).
+On failure it prints one line to stderr and exits 1; CMake turns that into
+a configure error.
+"""
+
+import os
+import sys
+import sysconfig
+import warnings
+
+
+def cmake_quote(value):
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{text}"'
+
+
+def cmake_list(values):
+    # ';' separates CMake list items, so no item may contain one.
+    return cmake_quote(";".join(str(v) for v in values))
+
+
+def probe(arch_list):
+    try:
+        import torch
+        import torch.utils.cpp_extension as cpp_extension
+    except Exception as exc:  # ImportError, or a broken CUDA library under torch
+        sys.exit(f"cannot import torch with {sys.executable}: {exc}")
+
+    # The same CUDAExtension constructor the upstream setup.py files call: its
+    # include dirs, library dirs and libraries are torch's decision, not ours.
+    # The source names only choose CUDA; nothing is read from disk.
+    extension = cpp_extension.CUDAExtension("probe._C", ["probe.cu", "probe.cpp"])
+
+    # Torch turns TORCH_CUDA_ARCH_LIST into -gencode flags; reuse its parser so
+    # '8.6+PTX', 'Ampere' and spaces mean what they mean to torch.
+    os.environ["TORCH_CUDA_ARCH_LIST"] = arch_list
+    try:
+        gencode = cpp_extension._get_cuda_arch_flags()
+    except ValueError as exc:
+        sys.exit(f"TRELLIS2_CUDA_ARCHITECTURES='{arch_list}' is not valid for torch {torch.__version__}: {exc}")
+
+    # BuildExtension.build_extensions adds these defines to every extension:
+    # the pybind11 ABI trio must equal torch's own so pybind11 types cross
+    # between torch and the module (note [Pybind11 ABI constants] in torch).
+    pybind11_defines = []
+    for name in ("COMPILER_TYPE", "STDLIB", "BUILD_ABI"):
+        value = getattr(torch._C, f"_PYBIND11_{name}", None)
+        if value is not None:
+            pybind11_defines.append(f'PYBIND11_{name}="{value}"')
+
+    torch_dir = os.path.dirname(torch.__file__)
+    bundled_cudart = find_bundled_cudart(torch.version.cuda)
+    cflags = [f for f in (sysconfig.get_config_var("CFLAGS") or "").split()]
+    facts = {
+        "TRELLIS2_FOUND_TORCH_VERSION_FULL": torch.__version__,
+        "TRELLIS2_FOUND_TORCH_VERSION": torch.__version__.split("+")[0],
+        "TRELLIS2_FOUND_TORCH_CUDA_VERSION": torch.version.cuda or "",
+        "TRELLIS2_TORCH_CXX11_ABI": int(torch._C._GLIBCXX_USE_CXX11_ABI),
+        "TRELLIS2_TORCH_DIR": torch_dir,
+        "TRELLIS2_TORCH_CMAKE_PREFIX_PATH": torch.utils.cmake_prefix_path,
+        "TRELLIS2_TORCH_CUDA_HOME": cpp_extension.CUDA_HOME or "",
+        "TRELLIS2_TORCH_BUNDLED_CUDART": bundled_cudart,
+        "TRELLIS2_FOUND_PYTHON_VERSION": "%d.%d.%d" % sys.version_info[:3],
+        "TRELLIS2_PYTHON_EXT_SUFFIX": sysconfig.get_config_var("EXT_SUFFIX"),
+        "TRELLIS2_PYTHON_TAG": "cp%d%d" % sys.version_info[:2],
+        "TRELLIS2_PYTHON_PURELIB": sysconfig.get_paths()["purelib"],
+        "TRELLIS2_PYTHON_PLATFORM_TAG": sysconfig.get_platform().replace("-", "_").replace(".", "_"),
+    }
+    lists = {
+        "TRELLIS2_TORCH_INCLUDE_DIRS": extension.include_dirs,
+        "TRELLIS2_TORCH_LIBRARY_DIRS": extension.library_dirs,
+        "TRELLIS2_TORCH_LIBRARIES": extension.libraries,
+        "TRELLIS2_TORCH_COMMON_NVCC_FLAGS": cpp_extension.COMMON_NVCC_FLAGS,
+        "TRELLIS2_TORCH_PYBIND11_DEFINES": pybind11_defines,
+        "TRELLIS2_TORCH_CUDA_ARCH_FLAGS": gencode,
+        "TRELLIS2_PYTHON_INCLUDE_DIRS": [sysconfig.get_paths()["include"]],
+        # setuptools compiles every C/C++ unit with Python's own CFLAGS; '-g'
+        # is dropped on purpose (12-62 MB modules, see TorchExtension.cmake).
+        "TRELLIS2_PYTHON_CFLAGS": [f for f in cflags if not f.startswith("-g")],
+    }
+    lines = [f"set({key} {cmake_quote(value)})" for key, value in facts.items()]
+    lines += [f"set({key} {cmake_list(value)})" for key, value in lists.items()]
+    return "\n".join(lines) + "\n"
+
+
+def find_bundled_cudart(torch_cuda_version):
+    """The libcudart torch itself loads (pip's nvidia-cuda-runtime-cuXX), if any.
+
+    Linking that file gives DT_NEEDED libcudart.so.<torch's major>, which torch
+    has already loaded when the module is imported, whatever toolkit compiled it.
+    """
+    if not torch_cuda_version:
+        return ""
+    major = torch_cuda_version.split(".")[0]
+    try:
+        import nvidia.cuda_runtime
+    except ImportError:
+        return ""
+    for base in getattr(nvidia.cuda_runtime, "__path__", []):
+        candidate = os.path.join(base, "lib", f"libcudart.so.{major}")
+        if os.path.isfile(candidate):
+            return candidate
+    return ""
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: probe_torch.py OUTPUT.cmake ARCH_LIST")
+    warnings.simplefilter("ignore")  # torch's NumPy/CUDA warnings are not ours to show
+    text = probe(sys.argv[2])
+    with open(sys.argv[1], "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+if __name__ == "__main__":
+    main()
