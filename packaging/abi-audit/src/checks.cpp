@@ -1,0 +1,142 @@
+#include "checks.h"
+
+#include <cxxabi.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+namespace abi_audit {
+
+std::string demangle(const std::string& name) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
+                                                  &std::free);
+  return status == 0 && out ? std::string(out.get()) : name;
+}
+
+std::string python_module_name(const std::string& file_name) {
+  const std::string suffix = ".so";
+  if (file_name.size() <= suffix.size() ||
+      file_name.compare(file_name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return "";  // libfoo.so.1 and other non-module names
+  const std::string stem = file_name.substr(0, file_name.size() - suffix.size());
+  const size_t dot = stem.find('.');
+  const std::string name = stem.substr(0, dot);
+  if (dot != std::string::npos) {
+    const std::string tag = stem.substr(dot);  // .cpython-312-x86_64-linux-gnu, .abi3
+    return tag.rfind(".cpython-", 0) == 0 || tag == ".abi3" ? name : "";
+  }
+  // A plain NAME.so is a module too (Python accepts the bare suffix), but
+  // libNAME.so is by convention a library that nothing imports.
+  return name.rfind("lib", 0) == 0 ? "" : name;
+}
+
+namespace {
+
+std::vector<std::string> demangle_all(const std::vector<std::string>& raw) {
+  std::set<std::string> unique;
+  for (const std::string& name : raw) unique.insert(demangle(name));
+  return {unique.begin(), unique.end()};
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : sep) + item;
+  return out;
+}
+
+// Highest version per family, and one violation per required version above
+// the policy's ceiling (listing the undefined symbols bound to it).
+void check_symbol_versions(const ElfFacts& facts, const Policy& policy, FileReport& report) {
+  std::map<std::string, std::vector<unsigned long>> highest;
+  std::map<std::string, std::set<std::string>> over;  // version name -> files that provide it
+  for (const VersionNeed& need : facts.version_needs) {
+    const auto split = split_version_name(need.version);
+    if (!split) continue;
+    const auto& [family, text] = *split;
+    const std::vector<unsigned long> version = *parse_version(text);
+    auto known = highest.find(family);
+    if (known == highest.end() || compare_versions(version, known->second) > 0) {
+      highest[family] = version;
+      report.highest[family] = text;
+    }
+    const auto ceiling = policy.max.find(family);
+    if (ceiling != policy.max.end() && compare_versions(version, *parse_version(ceiling->second)) > 0)
+      over[need.version].insert(need.file);
+  }
+  for (const auto& [version, files] : over) {
+    const auto split = split_version_name(version);
+    const auto symbols = facts.symbols_by_version.find(version);
+    report.violations.push_back(
+        {"symbol-version",
+         "requires " + version + " (from " + join({files.begin(), files.end()}, ", ") + "); policy " + policy.name +
+             " allows up to " + split->first + "_" + policy.max.at(split->first),
+         symbols == facts.symbols_by_version.end() ? std::vector<std::string>{} : demangle_all(symbols->second)});
+  }
+}
+
+void check_python_init(const std::string& file_name, const ElfFacts& facts, FileReport& report) {
+  const std::string module = python_module_name(file_name);
+  if (module.empty()) return;
+  const std::string expected = "PyInit_" + module;
+  const auto& found = facts.python_inits;
+  if (std::find(found.begin(), found.end(), expected) != found.end()) return;
+  report.violations.push_back(
+      {"python-init",
+       "module file " + file_name + " must export " + expected + " (Python derives it from the file name); " +
+           (found.empty() ? "it exports no PyInit_ symbol" : "it exports " + join(found, ", ")) +
+           ". Build it with -DTORCH_EXTENSION_NAME=" + module + " or rename the file to match.",
+       found});
+}
+
+bool under_origin(const std::string& entry) {
+  for (const std::string prefix : {"$ORIGIN", "${ORIGIN}"}) {
+    if (entry.compare(0, prefix.size(), prefix) == 0 && (entry.size() == prefix.size() || entry[prefix.size()] == '/'))
+      return true;
+  }
+  return false;
+}
+
+void check_search_paths(const char* tag, const std::vector<std::string>& entries, FileReport& report) {
+  for (const std::string& entry : entries) {
+    if (under_origin(entry)) continue;
+    report.violations.push_back(
+        {"runpath",
+         std::string(tag) + " entry '" + entry + "' is not under $ORIGIN" +
+             (entry.empty() ? " (an empty entry means the current directory)" : "") +
+             "; it names a directory of the build machine. Link without it or use $ORIGIN-relative paths.",
+         {}});
+  }
+}
+
+void check_needed(const ElfFacts& facts, const Policy& policy, FileReport& report) {
+  for (const std::string& needed : facts.needed) {
+    const bool allowed = std::any_of(policy.allow_needed.begin(), policy.allow_needed.end(),
+                                     [&](const std::string& glob) { return fnmatch(glob.c_str(), needed.c_str(), 0) == 0; });
+    if (allowed) continue;
+    report.violations.push_back({"needed",
+                                 "DT_NEEDED " + needed + " is outside policy " + policy.name +
+                                     "'s allow-needed list; the target machine may not have it. Link it "
+                                     "statically, drop it, or add an allow-needed line to the policy.",
+                                 {}});
+  }
+}
+
+}  // namespace
+
+FileReport audit_facts(const std::string& path, const std::string& file_name, const ElfFacts& facts,
+                       const Policy& policy) {
+  FileReport report;
+  report.path = path;
+  check_symbol_versions(facts, policy, report);
+  check_python_init(file_name, facts, report);
+  check_search_paths("DT_RPATH", facts.rpath, report);
+  check_search_paths("DT_RUNPATH", facts.runpath, report);
+  check_needed(facts, policy, report);
+  return report;
+}
+
+}  // namespace abi_audit

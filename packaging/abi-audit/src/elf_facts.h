@@ -1,0 +1,40 @@
+// What abi-audit needs to know about one shared object, read through libelf.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace abi_audit {
+
+// An input that cannot be audited at all (not an ELF, truncated, unreadable
+// zip member...). The CLI turns it into exit code 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One version the dynamic loader must find, from .gnu.version_r (verneed).
+struct VersionNeed {
+  std::string file;     // the library that must provide it, e.g. libstdc++.so.6
+  std::string version;  // e.g. GLIBCXX_3.4.29
+};
+
+struct ElfFacts {
+  std::vector<std::string> needed;   // DT_NEEDED, in file order
+  std::vector<std::string> rpath;    // DT_RPATH entries, split at ':'
+  std::vector<std::string> runpath;  // DT_RUNPATH entries, split at ':'
+  std::vector<VersionNeed> version_needs;
+  // Undefined dynamic symbols (raw, mangled) per required version name.
+  std::map<std::string, std::vector<std::string>> symbols_by_version;
+  // Defined, global, default-visibility dynamic symbols named PyInit_*.
+  std::vector<std::string> python_inits;
+};
+
+// Reads a file on disk (mmap through libelf). Throws InputError.
+ElfFacts read_elf_file(const std::string& path);
+
+// Reads an image held in memory (a wheel member). Throws InputError.
+ElfFacts read_elf_memory(std::vector<char>& image, const std::string& label);
+
+}  // namespace abi_audit

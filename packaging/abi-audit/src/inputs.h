@@ -1,0 +1,19 @@
+// Turns one command-line PATH (file, directory or wheel) into file reports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checks.h"
+#include "policy.h"
+
+namespace abi_audit {
+
+// libfoo.so, _C.cpython-312-x86_64-linux-gnu.so, libfoo.so.1.2 -> true.
+bool is_shared_object_name(const std::string& file_name);
+
+// One report per shared object found; an input that cannot be read gives
+// a report with `error` set instead of throwing.
+std::vector<FileReport> audit_path(const std::string& path, const Policy& policy);
+
+}  // namespace abi_audit

@@ -1,0 +1,127 @@
+// The CLI on the fixtures: each check's passing and failing case, the JSON
+// report, exit codes and usage errors.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "test_support.h"
+
+using namespace abi_audit_test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Exit code 1 and the report names every expected piece.
+void expect_fail(const ToolResult& r, const std::vector<std::string>& pieces) {
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL  "), std::string::npos) << r.out;
+  for (const std::string& piece : pieces) EXPECT_NE(r.out.find(piece), std::string::npos) << piece << "\n" << r.out;
+}
+
+void expect_pass(const ToolResult& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS  "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FAIL  "), std::string::npos) << r.out;
+}
+
+std::string custom_policy(const std::string& name, const std::string& text) {
+  const std::string path = scratch_dir("cli_policy_" + name) + "/" + name + ".policy";
+  write_file(path, text);
+  return path;
+}
+
+}  // namespace
+
+TEST(SymbolVersions, Glibcxx3432FromGcc13RuntimeFailsRocky9) {
+  expect_fail(run_tool({FIXTURE_GLIBCXX32}),
+              {"[symbol-version] requires GLIBCXX_3.4.32 (from libstdc++.so.6)", "GLIBCXX_3.4.29",
+               "      std::ios_base_library_init()"});
+}
+
+TEST(SymbolVersions, APolicyWithAHigherCeilingPassesTheSameFile) {
+  const std::string policy = custom_policy("gcc13", "include = rocky9\nmax GLIBCXX = 3.4.32\n");
+  expect_pass(run_tool({"--policy", policy, FIXTURE_GLIBCXX32}));
+}
+
+TEST(SymbolVersions, Gxx11BuildPassesRocky9) {
+  REQUIRE_FIXTURE(FIXTURE_GXX11_TYPICAL, "g++-11 not found at configure time; cannot make the g++-11 module");
+  const ToolResult r = run_tool({FIXTURE_GXX11_TYPICAL});
+  expect_pass(r);
+  EXPECT_NE(r.out.find("GLIBCXX_3.4."), std::string::npos) << "a C++ module needs some GLIBCXX version\n" << r.out;
+}
+
+TEST(SymbolVersions, Gxx12ConditionVariableWaitNeeds3430AndFails) {
+  REQUIRE_FIXTURE(FIXTURE_GXX12_CONDVAR, "g++-12 not found at configure time; cannot make the g++-12 module");
+  expect_fail(run_tool({FIXTURE_GXX12_CONDVAR}),
+              {"requires GLIBCXX_3.4.30", "std::condition_variable::wait(std::unique_lock<std::mutex>&)"});
+}
+
+TEST(PythonInit, MatchingInitSymbolPasses) { expect_pass(run_tool({FIXTURE_PYINIT_RIGHT})); }
+
+TEST(PythonInit, CumeshXatlasTrapFailsAndNamesWhatIsExported) {
+  expect_fail(run_tool({FIXTURE_PYINIT_WRONG}),
+              {"[python-init]", "must export PyInit__xatlas", "it exports PyInit__cumesh_xatlas"});
+}
+
+TEST(Runpath, BuilderHomeDirectoryFailsAsRunpathAndAsRpath) {
+  expect_fail(run_tool({FIXTURE_RUNPATH_HOME}), {"[runpath] DT_RUNPATH entry '/home/builder/.local/lib'"});
+  expect_fail(run_tool({FIXTURE_RPATH_HOME}), {"[runpath] DT_RPATH entry '/home/builder/.local/lib'"});
+}
+
+TEST(Runpath, OriginRelativeEntryPasses) { expect_pass(run_tool({FIXTURE_RUNPATH_ORIGIN})); }
+
+TEST(Needed, PrivateLibraryOutsideTheAllowListFails) {
+  expect_fail(run_tool({FIXTURE_NEEDS_PRIVATE}), {"[needed] DT_NEEDED libprivate_helper.so"});
+}
+
+TEST(Needed, AllowListIsPolicyData) {
+  const std::string policy = custom_policy("helper", "include = rocky9\nallow-needed = libprivate_*.so\n");
+  expect_pass(run_tool({"--policy", policy, FIXTURE_NEEDS_PRIVATE}));
+}
+
+TEST(Inputs, DirectoryIsSearchedRecursively) {
+  const std::string dir = scratch_dir("cli_directory");
+  fs::create_directories(dir + "/pkg/sub");
+  fs::copy_file(FIXTURE_PYINIT_RIGHT, dir + "/pkg/_xatlas.cpython-312-x86_64-linux-gnu.so");
+  fs::copy_file(FIXTURE_NEEDS_PRIVATE, dir + "/pkg/sub/libneeds_private.so.1");
+  write_file(dir + "/pkg/README.txt", "not a shared object, not audited");
+  const ToolResult r = run_tool({dir});
+  expect_fail(r, {"PASS  " + dir + "/pkg/_xatlas", "FAIL  " + dir + "/pkg/sub/libneeds_private.so.1"});
+  EXPECT_EQ(r.out.find("README"), std::string::npos);
+}
+
+TEST(Json, ReportsHighestVersionsAndViolations) {
+  const ToolResult r = run_tool({"--format", "json", FIXTURE_GLIBCXX32, FIXTURE_PYINIT_RIGHT});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  for (const char* piece : {"\"passed\": false", "\"GLIBCXX\": \"3.4.32\"", "\"check\": \"symbol-version\"",
+                            "\"symbols\": [\"std::ios_base_library_init()\"]", "\"passed\": true", "\"name\": \"rocky9\""})
+    EXPECT_NE(r.out.find(piece), std::string::npos) << piece << "\n" << r.out;
+}
+
+TEST(Json, IsValidJsonForPython) {
+  if (std::system("python3 -c '' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not available to parse the JSON";
+  const std::string dir = scratch_dir("cli_json");
+  write_file(dir + "/report.json", run_tool({"--format=json", FIXTURE_GLIBCXX32, FIXTURE_PYINIT_WRONG}).out);
+  const std::string check = "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+                            "assert [f[\"passed\"] for f in d[\"files\"]] == [False, False]' '" +
+                            dir + "/report.json'";
+  EXPECT_EQ(std::system(check.c_str()), 0) << read_file(dir + "/report.json");
+}
+
+TEST(Usage, BadUsageExitsTwoWithAMessage) {
+  EXPECT_EQ(run_tool({}).exit_code, 2);
+  const ToolResult format = run_tool({"--format", "xml", FIXTURE_PYINIT_RIGHT});
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_NE(format.err.find("--format must be text or json"), std::string::npos) << format.err;
+  EXPECT_EQ(run_tool({"--bogus", FIXTURE_PYINIT_RIGHT}).exit_code, 2);
+  const ToolResult policy = run_tool({"--policy", "rocky10", FIXTURE_PYINIT_RIGHT});
+  EXPECT_EQ(policy.exit_code, 2);
+  EXPECT_NE(policy.err.find("policy 'rocky10' not found"), std::string::npos) << policy.err;
+}
+
+TEST(Usage, MissingFileIsNamedAndWinsOverViolations) {
+  const ToolResult r = run_tool({FIXTURE_GLIBCXX32, "/nonexistent/module.so"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("/nonexistent/module.so: no such file"), std::string::npos) << r.out;
+}
