@@ -1,0 +1,7 @@
+"""trellis2_wheel: deliver natively rebuilt TRELLIS.2 modules over the
+Python code of the ComfyUI-Trellis2 wheels (check, stage, API check,
+install, repack). Standard library plus the `wheel` package only.
+
+Run `python3 -m trellis2_wheel --help` (with PYTHONPATH=packaging)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,173 @@
+"""Command line: one subcommand per delivery step. Each prints what it did on
+stdout, problems on stderr, and exits with the codes in errors.py."""
+
+import argparse
+import os
+import signal
+import sys
+import sysconfig
+
+from . import apicheck, distinfo, install, repack, stage, tags, txn, wheelcheck
+from .errors import EXIT_OK, DeliveryError
+
+
+def _check_wheel(args):
+    wheel = wheelcheck.check_wheel(args.wheel, args.package, args.python_tag, args.sha256)
+    meta = wheel.metadata
+    print(f"ok: {args.wheel}: {meta['Name']} {meta['Version']} "
+          f"({', '.join(wheel.wheel_tags)}), {len(wheel.files)} files match RECORD"
+          + (", sha256 matches the pin" if args.sha256 else ""))
+
+
+def _find_wheel(args):
+    print(wheelcheck.find_wheel(args.dir, args.package))
+
+
+def _stage_wheel(args):
+    report = stage.stage_wheel(args.wheel, args.stage, args.native, strict=args.strict)
+    if args.report:
+        stage.write_report(report, args.report)
+
+
+def _api_uses(args):
+    code, _, uses, unresolved = apicheck.api_uses(args.python, natives=args.module,
+                                                  native_dir=args.native, packages=args.package)
+    for use in uses:
+        print(f"{use.path}:{use.line} {use.expr} -> {use.module}.{use.attr}")
+    for item in unresolved:
+        print(f"{item.path}:{item.line} imports {item.module} -> unresolved")
+
+
+def _api_check(args):
+    apicheck.api_check(args.python, args.native, packages=args.package,
+                       interpreter=args.interpreter,
+                       preload=[] if args.no_preload else args.preload or ["torch"])
+
+
+def _install(args):
+    install.install(args.stage, args.site_packages, dists=args.dist, dry_run=args.dry_run)
+
+
+def _recover(args):
+    fd = txn.lock(args.site_packages)
+    try:
+        count = txn.recover(args.site_packages)
+    finally:
+        os.close(fd)
+    print(f"{count} interrupted install(s) rolled back in {args.site_packages}")
+
+
+def _repack(args):
+    print(repack.repack(args.stage, args.dist, args.local_label, args.out,
+                        python_tag=args.python_tag, abi_tag=args.abi_tag,
+                        platform_tag=args.platform_tag))
+
+
+def _make_dist_info(args):
+    made = distinfo.make_dist_info(args.stage, args.name, args.version, args.top_level,
+                                   requires=args.requires, summary=args.summary)
+    print(os.path.join(args.stage, made))
+
+
+def _record(args):
+    rows = distinfo.write_record(args.stage, args.dist)
+    print(f"{args.dist}: RECORD lists {len(rows)} file(s)")
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="trellis2_wheel", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    many = {"action": "extend", "nargs": "+", "default": []}
+
+    c = sub.add_parser("check-wheel", help="refuse a wrong, damaged or unexpected wheel")
+    c.add_argument("wheel")
+    c.add_argument("--package", required=True, help="distribution the wheel must be")
+    c.add_argument("--python-tag", default=tags.interpreter_python_tag(),
+                   help="configured Python, e.g. cp311 (default: this interpreter's)")
+    c.add_argument("--sha256", help="pinned sha256 of the wheel file (hex)")
+    c.set_defaults(run=_check_wheel)
+
+    c = sub.add_parser("find-wheel", help="print the path of a package's one wheel in DIR")
+    c.add_argument("dir")
+    c.add_argument("--package", required=True)
+    c.set_defaults(run=_find_wheel)
+
+    c = sub.add_parser("stage-wheel", help="unpack a wheel without its native files")
+    c.add_argument("wheel")
+    c.add_argument("--stage", required=True, help="stage directory (site-packages layout)")
+    c.add_argument("--native", metavar="MODULE", help="import names the build produces", **many)
+    c.add_argument("--strict", action="store_true", help="a native file not rebuilt is an error")
+    c.add_argument("--report", help="also write the native-file report as JSON here")
+    c.set_defaults(run=_stage_wheel)
+
+    for name, func, help_ in (("api-uses", _api_uses, "print every native attribute the Python uses"),
+                              ("api-check", _api_check, "fail if a used native name is not built")):
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--python", required=True, metavar="DIR_OR_WHEEL",
+                       help="stage/site-packages dir, package dir, or wheel with the Python code")
+        c.add_argument("--native", required=name == "api-check", metavar="DIR",
+                       help="directory of built modules, site-packages layout")
+        c.add_argument("--package", metavar="NAME", help="top-level packages to scan", **many)
+        if name == "api-uses":
+            c.add_argument("--module", metavar="MODULE", help="also count these as native", **many)
+        else:
+            c.add_argument("--interpreter", help="Python that loads the modules (default: this one)")
+            c.add_argument("--preload", metavar="MODULE", action="extend", nargs="+",
+                           help="import these first (default: torch)")
+            c.add_argument("--no-preload", action="store_true", help="import nothing first")
+        c.set_defaults(run=func)
+
+    c = sub.add_parser("install", help="lay the stage over a site-packages, atomically")
+    c.add_argument("--stage", required=True)
+    c.add_argument("--site-packages", default=sysconfig.get_paths()["platlib"],
+                   help="target (default: this interpreter's platlib)")
+    c.add_argument("--dist", metavar="NAME", help="only these staged distributions", **many)
+    c.add_argument("--dry-run", action="store_true", help="print the changes, make none")
+    c.set_defaults(run=_install)
+
+    c = sub.add_parser("recover", help="roll back an install interrupted by SIGKILL or a crash")
+    c.add_argument("--site-packages", default=sysconfig.get_paths()["platlib"])
+    c.set_defaults(run=_recover)
+
+    c = sub.add_parser("repack", help="write a repaired wheel from the stage")
+    c.add_argument("--stage", required=True)
+    c.add_argument("--dist", required=True)
+    c.add_argument("--local-label", required=True, help="e.g. torch270.cu126")
+    c.add_argument("--out", required=True, help="directory for the .whl")
+    c.add_argument("--python-tag", help="default: from the native files' suffix")
+    c.add_argument("--abi-tag", help="default: the python tag (abi3 for .abi3.so)")
+    c.add_argument("--platform-tag", help="default: this machine's, e.g. linux_x86_64")
+    c.set_defaults(run=_repack)
+
+    c = sub.add_parser("make-dist-info", help="source mode: write a dist-info for staged code")
+    c.add_argument("--stage", required=True)
+    c.add_argument("--name", required=True)
+    c.add_argument("--version", required=True)
+    c.add_argument("--top-level", required=True, metavar="PKG", action="extend", nargs="+")
+    c.add_argument("--requires", metavar="REQ", help="Requires-Dist lines", **many)
+    c.add_argument("--summary")
+    c.set_defaults(run=_make_dist_info)
+
+    c = sub.add_parser("record", help="regenerate a staged dist-info's RECORD")
+    c.add_argument("--stage", required=True)
+    c.add_argument("--dist", required=True)
+    c.set_defaults(run=_record)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except DeliveryError as exc:
+        print(f"{args.command}: {exc.render()}", file=sys.stderr)
+        return exc.code
+    except txn.Interrupted as exc:
+        name = signal.Signals(exc.signum).name
+        print(f"{args.command}: interrupted by {name}; rolled back, nothing changed",
+              file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        print(f"{args.command}: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
+    return EXIT_OK

@@ -1,0 +1,169 @@
+"""install: lay a stage over a site-packages, atomically.
+
+A distribution already installed there (its dist-info exists, any version)
+gets only its native files replaced and their RECORD lines rewritten, so
+pip keeps owning every file. One not installed is written whole, with
+INSTALLER and a RECORD. Every change goes through one txn.Transaction."""
+
+import os
+import sys
+
+from . import distinfo, names, record, txn
+from .errors import EXIT_INSTALL_FAILED, DeliveryError
+
+INSTALLER = "trellis2-native\n"
+# Files that describe one installation, never carried from a stage.
+_INSTALL_SPECIFIC = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
+
+
+def _read(root, rel):
+    with open(os.path.join(root, rel), "rb") as handle:
+        return handle.read()
+
+
+def _mode(rel):
+    return 0o755 if names.is_native(rel) else 0o644
+
+
+class Plan:
+    """The changes for one distribution: adds (rel -> bytes), removes, and
+    the lines printed by --dry-run and after the install."""
+
+    def __init__(self, name):
+        self.name = name
+        self.adds = {}
+        self.removes = []
+        self.lines = []
+        self.summary = ""
+
+
+def _overlay(stage, site, name, stage_rows, installed):
+    """Only native files change; RECORD lines of replaced files are rewritten."""
+    plan = Plan(name)
+    record_rel = f"{installed}/RECORD"
+    if not os.path.isfile(os.path.join(site, record_rel)):
+        raise DeliveryError(
+            os.path.join(site, installed), "installed without a RECORD",
+            expected="a dist-info with RECORD (as pip writes it)",
+            fix="reinstall the wheel with pip (`pip install --force-reinstall --no-deps <wheel>`)")
+    rows = [row for row in record.read(os.path.join(site, record_rel)) if row[0] != record_rel]
+    installed_hash = {path: hash_ for path, hash_, _ in rows}
+    staged = {names.module_of(rel): rel for rel, _, _ in stage_rows if names.is_native(rel)}
+    new_rows, placed = [], set()
+    for path, hash_, size in rows:
+        module = names.module_of(path) if names.is_native(path) else None
+        if module in staged:
+            rel = staged[module]
+            if path != rel:   # e.g. the wheel's cpython-312 file for a cpython-311 build
+                plan.removes.append(path)
+                plan.lines.append(f"remove  {path} (same module as {rel})")
+            if rel not in placed:
+                new_rows.append(record.file_entry(stage, rel))
+                placed.add(rel)
+        else:
+            if module:
+                plan.lines.append(f"WARNING: keep {path}: the stage has no {module}, "
+                                  "so it stays the wheel's binary")
+            new_rows.append((path, hash_, size))
+    # Modules the installed wheel did not have are added at the end.
+    new_rows += [record.file_entry(stage, rel) for rel in sorted(staged.values()) if rel not in placed]
+    new_rows.append((record_rel, "", ""))
+    for rel in sorted(staged.values()):
+        plan.adds[rel] = _read(stage, rel)
+        plan.lines.append(f"replace {rel}" if rel in installed_hash else f"add     {rel}")
+    plan.adds[record_rel] = record.render(new_rows).encode("utf-8")
+    plan.lines.append(f"rewrite {record_rel} ({len(staged)} native line(s))")
+    differing = [rel for rel, hash_, _ in stage_rows
+                 if not names.is_native(rel) and ".dist-info/" not in rel
+                 and installed_hash.get(rel) not in (None, hash_)]
+    version = names.split_dist_info(installed)[1]
+    if differing:
+        plan.lines.append(f"note: {len(differing)} Python file(s) of the installed {name} "
+                          f"{version} differ from the stage; they are kept")
+    plan.summary = (f"{name}: replaced {len(staged)} native file(s) of the installed "
+                    f"{version} and rewrote its RECORD")
+    return plan
+
+
+def _fresh(stage, site, name, dist_info, stage_rows):
+    """The whole distribution, with INSTALLER and a RECORD of its own."""
+    plan = Plan(name)
+    for rel, _, _ in stage_rows:
+        if rel.startswith(dist_info + "/") and rel.split("/", 1)[1] in _INSTALL_SPECIFIC:
+            continue
+        if os.path.lexists(os.path.join(site, rel)):
+            raise DeliveryError(
+                os.path.join(site, rel), f"exists, but {name} is not installed",
+                found="a file no installed distribution's dist-info claims (copied by hand?)",
+                expected=f"no {name} files in site-packages, or {name} installed by pip",
+                fix=f"remove it, or `pip install --no-deps` {name}'s wheel first to overlay it")
+        plan.adds[rel] = _read(stage, rel)
+    plan.adds[f"{dist_info}/INSTALLER"] = INSTALLER.encode()
+    rows = [(rel, record.digest(data), str(len(data))) for rel, data in sorted(plan.adds.items())]
+    rows.append((f"{dist_info}/RECORD", "", ""))
+    plan.adds[f"{dist_info}/RECORD"] = record.render(rows).encode("utf-8")
+    plan.lines += [f"add     {rel}" for rel in sorted(plan.adds)]
+    plan.summary = f"{name}: installed {len(plan.adds)} file(s) (new, INSTALLER trellis2-native)"
+    return plan
+
+
+def plan_install(stage, site, dists=()):
+    staged = names.list_dist_infos(stage)
+    if dists:
+        wanted = {names.normalize(d) for d in dists}
+        missing = wanted - {names.normalize(n) for _, n, _ in staged}
+        if missing:
+            raise DeliveryError(stage, f"no staged dist-info for {', '.join(sorted(missing))}",
+                                found=", ".join(d for d, _, _ in staged) or "none",
+                                fix="stage it first (stage-wheel or make-dist-info)")
+        staged = [s for s in staged if names.normalize(s[1]) in wanted]
+    if not staged:
+        raise DeliveryError(stage, "nothing staged", expected="one or more *.dist-info directories",
+                            fix="run stage-wheel or make-dist-info first")
+    plans = []
+    for dist_info, name, _ in staged:
+        _, rows = distinfo.verified_rows(stage, name)
+        installed = names.find_dist_info(site, name, required=False)
+        plans.append(_overlay(stage, site, name, rows, installed) if installed
+                     else _fresh(stage, site, name, dist_info, rows))
+    return plans
+
+
+def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
+    if not os.path.isdir(site):
+        raise DeliveryError(site, "no such site-packages directory",
+                            fix="pass --site-packages (python -c 'import sysconfig; "
+                                "print(sysconfig.get_paths()[\"platlib\"])')")
+    if dry_run:
+        for plan in plan_install(stage, site, dists):
+            print(f"{plan.name}:", file=out)
+            for line in plan.lines:
+                print(f"  {line}", file=out)
+        return
+    fd = txn.lock(site)
+    try:
+        txn.recover(site)
+        plans = plan_install(stage, site, dists)
+        try:
+            with txn.Transaction(site) as transaction:
+                for plan in plans:
+                    for rel, data in plan.adds.items():
+                        transaction.add(rel, data, _mode(rel))
+                    for rel in plan.removes:
+                        transaction.remove(rel)
+                transaction.commit()
+        except txn.Interrupted:
+            raise
+        except Exception as exc:
+            raise DeliveryError(
+                site, "install failed and was rolled back; site-packages is unchanged",
+                found=f"{type(exc).__name__}: {exc}",
+                fix="fix the cause (permissions? disk space?) and run the install again",
+                code=EXIT_INSTALL_FAILED) from exc
+    finally:
+        os.close(fd)
+    for plan in plans:
+        for line in plan.lines:
+            if line.startswith(("WARNING", "note")):
+                print(line, file=sys.stderr)
+        print(plan.summary, file=out)
