@@ -65,6 +65,10 @@ function(trellis2_add_upstream pkg)
     string(APPEND origin " + ${PIN_PATCH_COUNT} patch(es)")
   endif()
 
+  set(package_dir "${tree}")
+  if(PIN_SUBDIR)
+    string(APPEND package_dir "/${PIN_SUBDIR}")
+  endif()
   ExternalProject_Add(${pkg}
     PREFIX "${CMAKE_BINARY_DIR}/_ep/${pkg}"
     SOURCE_DIR "${tree}"
@@ -74,11 +78,10 @@ function(trellis2_add_upstream pkg)
     PATCH_COMMAND ${patch_command}
     LIST_SEPARATOR "|"
     CONFIGURE_COMMAND "${CMAKE_COMMAND}" -G Ninja -S "${recipe_dir}" -B <BINARY_DIR>
-      -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${tree}/${PIN_SUBDIR}"
+      -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${package_dir}"
     BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
-    DEPENDS ${TRELLIS2_SUBBUILD_DEPENDS}
     # One package compiles at a time, each with all cores: four sub-builds
     # each starting nproc nvcc processes would exhaust memory.
     USES_TERMINAL_CONFIGURE ON
@@ -86,8 +89,13 @@ function(trellis2_add_upstream pkg)
   # A changed toolchain or recipe reconfigures the sub-build.
   ExternalProject_Add_StepDependencies(${pkg} configure
     "${TRELLIS2_SUBBUILD_CACHE}" "${recipe_dir}/CMakeLists.txt")
+  # Tools the sub-build runs (abi-audit) are needed from its build step on,
+  # so a bad pin fails its download before anything compiles.
+  if(TRELLIS2_SUBBUILD_DEPENDS)
+    ExternalProject_Add_StepDependencies(${pkg} build ${TRELLIS2_SUBBUILD_DEPENDS})
+  endif()
   set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
-  set_property(GLOBAL PROPERTY TRELLIS2_TREE_OF_${pkg} "${tree}/${PIN_SUBDIR}")
+  set_property(GLOBAL PROPERTY TRELLIS2_TREE_OF_${pkg} "${package_dir}")
 endfunction()
 
 # Reads a pin file into PIN_* variables of the caller and checks its form.
@@ -111,10 +119,13 @@ macro(_trellis2_read_pin pkg pin_file)
   if(PIN_SUBDIR)
     set(PIN_SUBDIR_PREFIX "${PIN_SUBDIR}/")
   endif()
-  # Patches are named relative to third_party/patches/<pkg>/.
+  # Patches are named relative to third_party/patches/<pkg>/ (or absolute).
   set(_patches "")
   foreach(_patch IN LISTS PIN_PATCHES)
-    set(_path "${PROJECT_SOURCE_DIR}/third_party/patches/${pkg}/${_patch}")
+    set(_path "${_patch}")
+    if(NOT IS_ABSOLUTE "${_path}")
+      set(_path "${PROJECT_SOURCE_DIR}/third_party/patches/${pkg}/${_patch}")
+    endif()
     if(NOT EXISTS "${_path}")
       message(FATAL_ERROR "${pin_file} lists patch '${_patch}', but ${_path} does not exist")
     endif()
