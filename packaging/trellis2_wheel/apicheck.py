@@ -121,7 +121,8 @@ def api_check(python, native_dir, packages=(), interpreter=None, preload=("torch
     for use in uses:
         if use.module not in files:
             problems.append(f"{use.path}:{use.line} uses {use.expr} — module {use.module} "
-                            f"has no file in {native_dir} (only in the input wheel)")
+                            f"is not built (no file for it in {native_dir}; the input "
+                            "wheel's own binary does not count)")
         elif use.attr not in defined[use.module]:
             problems.append(f"{use.path}:{use.line} uses {use.expr} — missing from "
                             f"{files[use.module]}")

@@ -83,8 +83,9 @@ def stage_wheel(wheel_path, stage, native_modules, strict=False, out=sys.stdout,
         count += 1
     distinfo.write_record(stage, name)
 
-    print(f"staged {name} {version} from {os.path.basename(wheel.path)} into {stage} "
-          f"({count} files, {len(natives)} native left for the build)", file=out)
+    print(f"staged {name} {version} from {os.path.basename(wheel.path)} into {stage}: "
+          f"{count} files; native files left out: {len(natives) - len(leftover)} replaced "
+          f"by the build, {len(leftover)} not rebuilt", file=out)
     for n in natives:
         if n["replaced"]:
             print(f"  native {n['path']} -> replaced by the build's {n['module']}", file=out)

@@ -1,0 +1,126 @@
+"""check-wheel and find-wheel: each bad wheel is refused with exit 2 and a
+message naming the file, the problem, what was expected and what to do."""
+
+import hashlib
+import os
+import shutil
+
+import pytest
+
+from helpers import OTHER_TAG, PY_TAG, cli, rewrite_wheel
+
+
+def refused(proc, path, *words):
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    message = proc.stderr
+    assert os.path.basename(str(path)) in message
+    assert "expected:" in message and "next:" in message, message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def test_good_wheel_passes(built):
+    proc = cli("check-wheel", built["wheel"], "--package", "fixturepkg", "--python-tag", PY_TAG, check=0)
+    assert "files match RECORD" in proc.stdout
+
+
+def test_sha256_pin(built):
+    with open(built["wheel"], "rb") as handle:
+        good = hashlib.sha256(handle.read()).hexdigest()
+    cli("check-wheel", built["wheel"], "--package", "fixturepkg", "--python-tag", PY_TAG,
+        "--sha256", good.upper(), check=0)
+    refused(cli("check-wheel", built["wheel"], "--package", "fixturepkg", "--python-tag", PY_TAG,
+                "--sha256", "0" * 64), built["wheel"], "sha256 does not match", good)
+
+
+def test_python_tag_from_file_name(built, tmp_path):
+    """A wheel for another Python (cp312 with Python 3.11), renamed and retagged."""
+    name = os.path.basename(built["wheel"]).replace(PY_TAG, OTHER_TAG)
+    other = rewrite_wheel(built["wheel"], str(tmp_path / name), change={
+        "fixturepkg-0.1.0.dist-info/WHEEL":
+            f"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: {OTHER_TAG}-{OTHER_TAG}-linux_x86_64\n".encode()})
+    message = refused(cli("check-wheel", other, "--package", "fixturepkg", "--python-tag", PY_TAG),
+                      other, f"wheel is for {OTHER_TAG}", f"configured Python is {PY_TAG}")
+    assert "file name" in message
+
+
+def test_python_tag_from_wheel_file(built, tmp_path):
+    """The file name says cp311 but the WHEEL file inside says otherwise."""
+    other = rewrite_wheel(built["wheel"], str(tmp_path / os.path.basename(built["wheel"])), change={
+        "fixturepkg-0.1.0.dist-info/WHEEL":
+            f"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: {OTHER_TAG}-{OTHER_TAG}-linux_x86_64\n".encode()})
+    refused(cli("check-wheel", other, "--package", "fixturepkg", "--python-tag", PY_TAG),
+            other, f"wheel is for {OTHER_TAG} (WHEEL file)")
+
+
+def test_corrupt_zip(built, tmp_path):
+    broken = tmp_path / os.path.basename(built["wheel"])
+    data = open(built["wheel"], "rb").read()
+    broken.write_bytes(data[: len(data) // 2])
+    refused(cli("check-wheel", broken, "--package", "fixturepkg", "--python-tag", PY_TAG),
+            broken, "corrupt zip archive")
+
+
+def test_corrupt_member(built, tmp_path):
+    """The zip directory is intact but a member's bytes are damaged (CRC)."""
+    broken = tmp_path / os.path.basename(built["wheel"])
+    data = bytearray(open(built["wheel"], "rb").read())
+    data[60:80] = b"\xff" * 20          # inside the first member's data
+    broken.write_bytes(bytes(data))
+    refused(cli("check-wheel", broken, "--package", "fixturepkg", "--python-tag", PY_TAG),
+            broken, "corrupt zip archive")
+
+
+def test_record_hash_mismatch(built, tmp_path):
+    tampered = rewrite_wheel(built["wheel"], str(tmp_path / os.path.basename(built["wheel"])),
+                             change={"fixturepkg/ops.py": b"print('changed')\n"}, keep_record=True)
+    refused(cli("check-wheel", tampered, "--package", "fixturepkg", "--python-tag", PY_TAG),
+            tampered, "RECORD does not match", "fixturepkg/ops.py: hash")
+
+
+def test_file_missing_from_record(built, tmp_path):
+    tampered = rewrite_wheel(built["wheel"], str(tmp_path / os.path.basename(built["wheel"])),
+                             add={"fixturepkg/extra.py": b"x = 1\n"}, keep_record=True)
+    refused(cli("check-wheel", tampered, "--package", "fixturepkg", "--python-tag", PY_TAG),
+            tampered, "fixturepkg/extra.py: in the archive but not in RECORD")
+
+
+def test_other_package_by_name(built):
+    refused(cli("check-wheel", built["wheel"], "--package", "flex-gemm", "--python-tag", PY_TAG),
+            built["wheel"], "wheel is for package fixturepkg, not flex-gemm")
+
+
+def test_other_package_renamed_file(built, tmp_path):
+    """A file renamed to flex_gemm-…whl that still holds fixturepkg."""
+    renamed = tmp_path / os.path.basename(built["wheel"]).replace("fixturepkg", "flex_gemm")
+    shutil.copy(built["wheel"], renamed)
+    refused(cli("check-wheel", renamed, "--package", "flex_gemm", "--python-tag", PY_TAG),
+            renamed, "contains package fixturepkg, not flex_gemm")
+
+
+def test_name_normalization(built, tmp_path):
+    """PEP 503: Fixture.Pkg and fixture_pkg name the same distribution."""
+    cli("check-wheel", built["wheel"], "--package", "FixturePkg", "--python-tag", PY_TAG, check=0)
+
+
+def test_not_a_wheel_name(tmp_path):
+    bogus = tmp_path / "fixturepkg.whl"
+    bogus.write_bytes(b"")
+    refused(cli("check-wheel", bogus, "--package", "fixturepkg"), bogus, "not a wheel file name")
+
+
+def test_find_wheel(built, tmp_path):
+    folder = tmp_path / "Torch270"
+    folder.mkdir()
+    shutil.copy(built["wheel"], folder)
+    (folder / "flex_gemm-0.0.1-cp312-cp312-linux_x86_64.whl").write_bytes(b"")
+    proc = cli("find-wheel", folder, "--package", "fixturepkg", check=0)
+    assert proc.stdout.strip() == str(folder / os.path.basename(built["wheel"]))
+    assert cli("find-wheel", folder, "--package", "flex-gemm", check=0).stdout.strip().endswith(
+        "flex_gemm-0.0.1-cp312-cp312-linux_x86_64.whl")
+    message = cli("find-wheel", folder, "--package", "cumesh", check=2).stderr
+    assert "no wheel for cumesh" in message and "flex_gemm-0.0.1" in message
+    (folder / "fixturepkg-0.2.0-cp311-cp311-linux_x86_64.whl").write_bytes(b"")
+    message = cli("find-wheel", folder, "--package", "fixturepkg", check=2).stderr
+    assert "several wheels for fixturepkg" in message and "0.2.0" in message
