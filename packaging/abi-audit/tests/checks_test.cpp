@@ -6,6 +6,7 @@
 
 #include "checks.h"
 #include "elf_facts.h"
+#include "inputs.h"
 #include "test_support.h"
 
 using namespace abi_audit;
@@ -28,6 +29,13 @@ TEST(PythonModuleName, FollowsPythonsExtensionSuffixes) {
   EXPECT_EQ(python_module_name("libc10.so"), "");
   EXPECT_EQ(python_module_name("libcudart.so.12"), "");
   EXPECT_EQ(python_module_name("foo.bar.so"), "");
+}
+
+TEST(InputNames, SharedObjectsIncludeVersionedSonames) {
+  for (const char* name : {"libc10.so", "_C.cpython-312-x86_64-linux-gnu.so", "libcudart.so.12", "libfoo.so.1.2.3"})
+    EXPECT_TRUE(is_shared_object_name(name)) << name;
+  for (const char* name : {"so", ".so", "libfoo.so.", "libfoo.so.1a", "libfoo.sock", "foo.py", "libfoo.a"})
+    EXPECT_FALSE(is_shared_object_name(name)) << name;
 }
 
 TEST(Demangle, GivesTheCxxNameOrTheNameItself) {
