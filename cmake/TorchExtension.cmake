@@ -66,7 +66,9 @@ function(trellis2_add_torch_extension import_name)
     # No absolute RUNPATH: like the wheels, modules find torch's libraries
     # because `import torch` has loaded them.
     SKIP_BUILD_RPATH ON
-    INSTALL_RPATH "")
+    INSTALL_RPATH ""
+    # CMake would define <target>_EXPORTS; setuptools defines nothing of the kind.
+    DEFINE_SYMBOL "")
 
   # Defines BuildExtension adds to every extension, for both languages.
   target_compile_definitions(${target} PRIVATE

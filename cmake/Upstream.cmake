@@ -82,6 +82,8 @@ function(trellis2_add_upstream pkg)
     BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
+    # <pkg>-patch gives the patched source without building (kernel work).
+    STEP_TARGETS download patch
     # One package compiles at a time, each with all cores: four sub-builds
     # each starting nproc nvcc processes would exhaust memory.
     USES_TERMINAL_CONFIGURE ON

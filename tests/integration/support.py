@@ -1,0 +1,79 @@
+"""Shared helpers of the integration tests: the build tree under test, and
+configure/build runs of the superbuild in scratch build trees.
+
+Every value comes from the environment CTest sets (tests/CMakeLists.txt), so
+the tests exercise the same Python, compiler and architectures as the build.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+REPO = Path(os.environ["TRELLIS2_REPO"])
+BUILD_DIR = Path(os.environ["TRELLIS2_BUILD_DIR"])
+STAGE_DIR = Path(os.environ["TRELLIS2_STAGE_DIR"])
+WORK_DIR = Path(os.environ["TRELLIS2_WORK_DIR"])
+PYTHON = os.environ["TRELLIS2_PYTHON"]
+CXX = os.environ["TRELLIS2_CXX"]
+EXT_SUFFIX = os.environ["TRELLIS2_EXT_SUFFIX"]
+CUDA_ARCHITECTURES = os.environ["TRELLIS2_CUDA_ARCHITECTURES"]
+ABI_POLICY_FILE = os.environ["TRELLIS2_ABI_POLICY_FILE"]
+FIXTURE_UPSTREAM = REPO / "tests" / "fixture" / "upstream"
+
+FIXTURE_MODULES = {
+    # import name -> file under the stage
+    "fixture_pkg._C": f"fixture_pkg/_C{EXT_SUFFIX}",
+    "fixture_pkg._xatlas": f"fixture_pkg/_xatlas{EXT_SUFFIX}",
+    "fixture_pkg.kernels.cuda": f"fixture_pkg/kernels/cuda{EXT_SUFFIX}",
+}
+
+
+def base_configure_args(build_dir):
+    """The toolchain of the build under test, for a scratch build tree."""
+    return [
+        "cmake", "-G", "Ninja", "-S", str(REPO), "-B", str(build_dir),
+        f"-DCMAKE_CXX_COMPILER={CXX}",
+        f"-DPython3_EXECUTABLE={PYTHON}",
+        f"-DTRELLIS2_CUDA_ARCHITECTURES={CUDA_ARCHITECTURES}",
+        f"-DTRELLIS2_ABI_POLICY={ABI_POLICY_FILE}",
+        "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON",
+        "-DTRELLIS2_PACKAGES=fixture",
+        "-DBUILD_TESTING=OFF",
+    ]
+
+
+def scratch_dir(name):
+    """An empty directory under tests-work/ for one test."""
+    path = WORK_DIR / name
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def run(args, **kwargs):
+    """Run a command, capturing its output; returns CompletedProcess."""
+    env = dict(os.environ)
+    env.update(kwargs.pop("env", {}))
+    return subprocess.run([str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, env=env, **kwargs)
+
+
+def configure(build_dir, *extra, env=None):
+    return run(base_configure_args(build_dir) + list(extra), env=env or {})
+
+
+def build(build_dir, *extra):
+    return run(["cmake", "--build", build_dir, *extra])
+
+
+def exported_symbols(path):
+    """Dynamic symbols a shared object defines (nm -D --defined-only)."""
+    out = subprocess.run([os.environ.get("NM") or "nm", "-D", "--defined-only", str(path)],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def one_line(text):
+    """Collapse CMake's wrapped messages so a test can search whole sentences."""
+    return " ".join(text.split())
