@@ -29,7 +29,8 @@ function(trellis2_eigen_include_dir out submodule)
   if(NOT TARGET Eigen3::Eigen)
     message(FATAL_ERROR "Eigen not found: the submodule ${submodule} is empty (sources without submodules) "
       "and find_package(Eigen3) found no system Eigen 3. Install it (apt-get install libeigen3-dev, "
-      "dnf install eigen3-devel) or pass -DEigen3_DIR=<dir with Eigen3Config.cmake>.")
+      "dnf install eigen3-devel), or put the prefix of another one on the CMAKE_PREFIX_PATH environment "
+      "variable, which the package sub-builds inherit (export CMAKE_PREFIX_PATH=<prefix of share/eigen3/cmake>).")
   endif()
   get_target_property(dirs Eigen3::Eigen INTERFACE_INCLUDE_DIRECTORIES)
   list(GET dirs 0 dir)

@@ -1,0 +1,37 @@
+"""GPU checks of the real packages: each module does a real computation on
+the GPU, compared with a reference computed here.
+
+One command, on a machine with a CUDA GPU, after building the four packages:
+    TRELLIS2_STAGE_DIR=<build>/stage python -m pytest -rs tests/gpu
+Without a GPU every test skips, printing why (and pytest exits 77).
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# The stage lookup and meshes are shared with the CPU tests in tests/real.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "real"))
+from native import pytest_sessionfinish  # noqa: E402,F401  (a pytest hook, found by name)
+
+
+@pytest.fixture(autouse=True)
+def cuda():
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip(f"no CUDA GPU: torch {torch.__version__} (CUDA {torch.version.cuda}) "
+                    "reports torch.cuda.is_available() == False")
+    return torch.device("cuda")
+
+
+@pytest.fixture
+def stage_on_path():
+    """Whole packages imported from the stage (their Python over the modules)."""
+    import native
+
+    stage = str(native.stage_dir())
+    if stage not in sys.path:
+        sys.path.insert(0, stage)
+    return stage
