@@ -88,9 +88,14 @@ endif()
 execute_process(COMMAND "${CMAKE_CUDA_COMPILER}" --list-gpu-code OUTPUT_VARIABLE _nvcc_codes RESULT_VARIABLE _codes_rc)
 if(_codes_rc EQUAL 0)
   foreach(_flag IN LISTS TRELLIS2_TORCH_CUDA_ARCH_FLAGS)
-    if(_flag MATCHES "code=(sm_[0-9]+[a-z]?)" AND NOT _nvcc_codes MATCHES "${CMAKE_MATCH_1}")
-      _trellis2_pin_mismatch("CUDA architecture ${CMAKE_MATCH_1} (TRELLIS2_CUDA_ARCHITECTURES=${TRELLIS2_CUDA_ARCHITECTURES})"
-        "nvcc ${TRELLIS2_NVCC_VERSION} cannot generate it" "an architecture in: ${_nvcc_codes}"
+    if(NOT _flag MATCHES "code=(sm_[0-9]+[a-z]?)")
+      continue()
+    endif()
+    set(_code "${CMAKE_MATCH_1}")
+    if(NOT _nvcc_codes MATCHES "${_code}")
+      string(REGEX REPLACE "[\n ]+" " " _codes_line "${_nvcc_codes}")
+      _trellis2_pin_mismatch("CUDA architecture ${_code} (TRELLIS2_CUDA_ARCHITECTURES=${TRELLIS2_CUDA_ARCHITECTURES})"
+        "nvcc ${TRELLIS2_NVCC_VERSION} cannot generate it" "one of:${_codes_line}"
         "-DTRELLIS2_CUDA_ARCHITECTURES=<list without it>, or a newer nvcc")
     endif()
   endforeach()
