@@ -59,12 +59,16 @@ class _Scanner:
             self.trees[rel] = ast.parse(text, filename=rel)
             name, is_package = module_name(rel)
             self.python[name] = is_package
+        # Every package that holds a known module, __init__.py or not
+        # (namespace directories such as a kernels/ with only a .so inside).
+        self.prefixes = {".".join(m.split(".")[:i]) for m in list(self.python) + list(self.native)
+                         for i in range(1, m.count(".") + 1)}
         self.init_names = {module_name(rel)[0]: _init_names(tree)
                            for rel, tree in self.trees.items() if rel.endswith("__init__.py")}
         self.uses, self.unresolved = set(), set()
 
     def known(self, module):
-        return module in self.python or module in self.native
+        return module in self.python or module in self.native or module in self.prefixes
 
     def check_exists(self, rel, line, module):
         """Record an import of a module inside our packages that nothing provides."""

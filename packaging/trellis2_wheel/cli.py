@@ -13,9 +13,12 @@ from .errors import EXIT_OK, DeliveryError
 
 def _check_wheel(args):
     wheel = wheelcheck.check_wheel(args.wheel, args.package, args.python_tag, args.sha256)
+    wheel.warn()
     meta = wheel.metadata
     print(f"ok: {args.wheel}: {meta['Name']} {meta['Version']} "
-          f"({', '.join(wheel.wheel_tags)}), {len(wheel.files)} files match RECORD"
+          f"({', '.join(wheel.wheel_tags)}), {len(wheel.files)} files"
+          + (f", {len(wheel.record_warnings)} RECORD mismatch(es) accepted by the pin"
+             if wheel.record_warnings else " match RECORD")
           + (", sha256 matches the pin" if args.sha256 else ""))
 
 
@@ -24,7 +27,8 @@ def _find_wheel(args):
 
 
 def _stage_wheel(args):
-    report = stage.stage_wheel(args.wheel, args.stage, args.native, strict=args.strict)
+    report = stage.stage_wheel(args.wheel, args.stage, args.native, strict=args.strict,
+                               sha256=args.sha256)
     if args.report:
         stage.write_report(report, args.report)
 
@@ -98,6 +102,7 @@ def parser():
     c.add_argument("--native", metavar="MODULE", help="import names the build produces", **many)
     c.add_argument("--strict", action="store_true", help="a native file not rebuilt is an error")
     c.add_argument("--report", help="also write the native-file report as JSON here")
+    c.add_argument("--sha256", help="pinned sha256 of the wheel (as for check-wheel)")
     c.set_defaults(run=_stage_wheel)
 
     for name, func, help_ in (("api-uses", _api_uses, "print every native attribute the Python uses"),

@@ -56,9 +56,11 @@ def plan(wheel, native_modules):
     return natives, sorted(set(native_modules) - in_wheel)
 
 
-def stage_wheel(wheel_path, stage, native_modules, strict=False, out=sys.stdout, err=sys.stderr):
+def stage_wheel(wheel_path, stage, native_modules, strict=False, sha256=None,
+                out=sys.stdout, err=sys.stderr):
     """Stage one wheel; returns the report (also what --report writes)."""
-    wheel = Wheel(wheel_path)
+    wheel = Wheel(wheel_path, sha256)
+    wheel.warn(err)
     name, version = names.split_dist_info(wheel.dist_info)
     natives, new_modules = plan(wheel, native_modules)
     leftover = [n for n in natives if not n["replaced"]]

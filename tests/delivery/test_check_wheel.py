@@ -124,3 +124,24 @@ def test_find_wheel(built, tmp_path):
     (folder / "fixturepkg-0.2.0-cp311-cp311-linux_x86_64.whl").write_bytes(b"")
     message = cli("find-wheel", folder, "--package", "fixturepkg", check=2).stderr
     assert "several wheels for fixturepkg" in message and "0.2.0" in message
+
+
+def test_pin_accepts_known_record_edits(built, tmp_path):
+    """ComfyUI-Trellis2's o_voxel and cumesh wheels had a .py edited after the
+    build, RECORD left stale: refused unless the exact file is pinned, and
+    then the mismatch is still shown."""
+    edited = rewrite_wheel(built["wheel"], str(tmp_path / os.path.basename(built["wheel"])),
+                           change={"fixturepkg/ops.py": b"print('edited by the author')\n"},
+                           keep_record=True)
+    message = refused(cli("check-wheel", edited, "--package", "fixturepkg", "--python-tag", PY_TAG),
+                      edited, "RECORD does not match")
+    assert "--sha256" in message
+    pin = hashlib.sha256(open(edited, "rb").read()).hexdigest()
+    proc = cli("check-wheel", edited, "--package", "fixturepkg", "--python-tag", PY_TAG,
+               "--sha256", pin, check=0)
+    assert "1 RECORD mismatch(es) accepted by the pin" in proc.stdout
+    assert "WARNING" in proc.stderr and "fixturepkg/ops.py: hash" in proc.stderr
+    stage = tmp_path / "stage"
+    cli("stage-wheel", edited, "--stage", stage, "--native", "fixturepkg._C", check=2)
+    cli("stage-wheel", edited, "--stage", stage, "--native", "fixturepkg._C", "--sha256", pin, check=0)
+    assert (stage / "fixturepkg" / "ops.py").read_bytes() == b"print('edited by the author')\n"
