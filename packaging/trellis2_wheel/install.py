@@ -64,7 +64,7 @@ def _overlay(stage, site, name, stage_rows, installed):
             if module:
                 plan.lines.append(f"WARNING: keep {path}: the stage has no {module}, "
                                   "so it stays the wheel's binary")
-            new_rows.append((path, hash_, size))
+            new_rows.append(_true_row(site, path, hash_, size, plan))
     # Modules the installed wheel did not have are added at the end.
     new_rows += [record.file_entry(stage, rel) for rel in sorted(staged.values()) if rel not in placed]
     new_rows.append((record_rel, "", ""))
@@ -83,6 +83,21 @@ def _overlay(stage, site, name, stage_rows, installed):
     plan.summary = (f"{name}: replaced {len(staged)} native file(s) of the installed "
                     f"{version} and rewrote its RECORD")
     return plan
+
+
+def _true_row(site, path, hash_, size, plan):
+    """A kept RECORD line, corrected if it lies about the file on disk: pip
+    copies the wheel's RECORD hashes, and the ComfyUI-Trellis2 o_voxel and
+    cumesh wheels carry stale ones for .py files edited after the build."""
+    full = os.path.join(site, path)
+    if not hash_ or not os.path.isfile(full):
+        return path, hash_, size   # unhashed byte code, or already gone
+    row = record.file_entry(site, path)
+    if row[1:] != (hash_, size):
+        plan.lines.append(f"note: corrected the stale RECORD line of {path} "
+                          "(the installed file does not match it)")
+        return row
+    return path, hash_, size
 
 
 def _fresh(stage, site, name, dist_info, stage_rows):

@@ -5,8 +5,6 @@ import hashlib
 import os
 import shutil
 
-import pytest
-
 from helpers import OTHER_TAG, PY_TAG, cli, rewrite_wheel
 
 

@@ -103,3 +103,23 @@ def test_failure_rolls_back(built, staged, venv):
             os.chmod(os.path.join(site, DIST_INFO), 0o755)
     assert "rolled back; site-packages is unchanged" in proc.stderr
     assert tree(site) == before
+
+
+def test_overlay_corrects_stale_record_lines(built, staged, venv, tmp_path):
+    """pip copies a wheel's RECORD hashes; a wheel whose .py was edited after
+    the build (as ComfyUI-Trellis2's o_voxel and cumesh were) leaves a RECORD
+    that lies. The overlay's RECORD tells the truth about every file."""
+    from helpers import rewrite_wheel
+    edited = rewrite_wheel(built["wheel"], str(tmp_path / os.path.basename(built["wheel"])),
+                           change={"fixturepkg/ops.py": open(os.path.join(
+                               staged, "fixturepkg", "ops.py"), "rb").read() + b"# edited\n"},
+                           keep_record=True)
+    python, site = venv
+    pip(python, "install", "--no-deps", "--no-index", edited)
+    before = tree(site)
+    proc = cli("install", "--stage", staged, "--site-packages", site, check=0)
+    assert "corrected the stale RECORD line of fixturepkg/ops.py" in proc.stderr
+    assert changed(before, tree(site)) == sorted([NATIVE, f"{DIST_INFO}/RECORD"])
+    verify_record(site, DIST_INFO)
+    # The installed, edited Python is kept: only native files are replaced.
+    assert open(os.path.join(site, "fixturepkg", "ops.py")).read().endswith("# edited\n")
