@@ -11,7 +11,6 @@ a GPU can run it. A subprocess keeps a crashing or half-initialised module
 out of this process; if loading fails, the check stops with exit 4 and says
 why instead of guessing."""
 
-import glob
 import json
 import os
 import subprocess
@@ -49,18 +48,26 @@ with open(request["out"], "w") as handle:
 """
 
 
-def native_files(native_dir):
-    """Import name -> relpath of each native module under native_dir. Where one
-    module has files for several Pythons, the running interpreter's wins."""
+def native_files(native_dir, packages=()):
+    """Import name -> relpath of each native module under native_dir (only
+    under the top-level `packages`, if given: a whole site-packages is big).
+    Where one module has files for several Pythons, the running
+    interpreter's wins."""
     found = {}
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-    for path in sorted(glob.glob(os.path.join(glob.escape(str(native_dir)), "**", "*"), recursive=True)):
-        rel = os.path.relpath(path, native_dir).replace(os.sep, "/")
-        if "__pycache__" in rel or not os.path.isfile(path) or not names.is_native(rel):
-            continue
-        module = names.module_of(rel)
-        if module not in found or rel.endswith(suffix):
-            found[module] = rel
+    for current, dirs, files in os.walk(native_dir):
+        rel_dir = os.path.relpath(current, native_dir).replace(os.sep, "/")
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.endswith(".dist-info"))
+        for entry in sorted(files):
+            rel = entry if rel_dir == "." else f"{rel_dir}/{entry}"
+            if not names.is_native(rel) or (packages and names.module_of(rel).split(".")[0]
+                                            not in packages):
+                continue
+            module = names.module_of(rel)
+            if module not in found or rel.endswith(suffix):
+                found[module] = rel
+        if packages and rel_dir == ".":
+            dirs[:] = [d for d in dirs if d in packages]
     return found
 
 
@@ -100,7 +107,7 @@ def defined_names(native_dir, files, interpreter, preload):
 def api_uses(python, natives=(), native_dir=None, packages=()):
     """The static half only: (sources, native module files, uses, unresolved)."""
     code = sources.from_path(python, packages)
-    files = native_files(native_dir) if native_dir else {}
+    files = native_files(native_dir, packages) if native_dir else {}
     modules = set(natives) | set(files) | {names.module_of(r) for r in code.natives}
     uses, unresolved = apiscan.collect_uses(code, modules)
     return code, files, uses, unresolved

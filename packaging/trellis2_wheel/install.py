@@ -150,6 +150,9 @@ def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
                             fix="pass --site-packages (python -c 'import sysconfig; "
                                 "print(sysconfig.get_paths()[\"platlib\"])')")
     if dry_run:
+        if any(e.startswith(txn.WORK_PREFIX) for e in os.listdir(site)):
+            print("note: an interrupted install is pending; the next install (or recover) "
+                  "rolls it back first", file=out)
         for plan in plan_install(stage, site, dists):
             print(f"{plan.name}:", file=out)
             for line in plan.lines:
@@ -167,7 +170,7 @@ def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
                     for rel in plan.removes:
                         transaction.remove(rel)
                 transaction.commit()
-        except txn.Interrupted:
+        except (txn.Interrupted, DeliveryError):
             raise
         except Exception as exc:
             raise DeliveryError(

@@ -42,8 +42,14 @@ class InjectedFault(RuntimeError):
 class _Fault:
     def __init__(self):
         spec = os.environ.get("TRELLIS2_INSTALL_FAULT", "")
-        self.at, self.action = (int(spec.split(":")[0]), spec.split(":")[1]) if spec else (0, "")
-        self.count = 0
+        self.at, self.action, self.count = 0, "", 0
+        if spec:
+            at, _, action = spec.partition(":")
+            if not at.isdigit() or action not in ("raise", "sigint", "sigterm", "sigkill"):
+                raise DeliveryError("TRELLIS2_INSTALL_FAULT", f"cannot read {spec!r}",
+                                    expected="<n>:raise|sigint|sigterm|sigkill (a test hook)",
+                                    fix="unset TRELLIS2_INSTALL_FAULT")
+            self.at, self.action = int(at), action
 
     def checkpoint(self):
         self.count += 1
