@@ -50,7 +50,8 @@ with open(request["out"], "w") as handle:
 
 def native_files(native_dir, packages=()):
     """Import name -> relpath of each native module under native_dir (only
-    under the top-level `packages`, if given: a whole site-packages is big).
+    in the top-level `packages`, if given, and at the top level itself: a
+    whole site-packages is big).
     Where one module has files for several Pythons, the running
     interpreter's wins."""
     found = {}
@@ -60,8 +61,9 @@ def native_files(native_dir, packages=()):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.endswith(".dist-info"))
         for entry in sorted(files):
             rel = entry if rel_dir == "." else f"{rel_dir}/{entry}"
-            if not names.is_native(rel) or (packages and names.module_of(rel).split(".")[0]
-                                            not in packages):
+            # Top-level modules (nvdiffrast's _nvdiffrast_c) always count:
+            # a package imports them by absolute name.
+            if not names.is_native(rel):
                 continue
             module = names.module_of(rel)
             if module not in found or rel.endswith(suffix):

@@ -141,3 +141,20 @@ def test_unloadable_module_is_exit_4(staged, tmp_path):
     (native / f"_C{EXT_SUFFIX}").write_bytes(b"not an ELF file")
     proc = cli("api-check", "--python", staged, "--native", tmp_path / "native", "--no-preload", check=4)
     assert "could not load built modules" in proc.stderr and "--interpreter" in proc.stderr
+
+
+def test_top_level_native_counts_with_package_filter(tmp_path):
+    """nvdiffrast's Python does `import _nvdiffrast_c`, a top-level module:
+    --package nvdiffrast must still see it."""
+    code = tmp_path / "code" / "toppkg"
+    code.mkdir(parents=True)
+    (code / "__init__.py").write_text("")
+    (code / "ops.py").write_text("import _topnative\n\n_topnative.rasterize_fwd_cuda\n")
+    native = tmp_path / "native"
+    (native / "other").mkdir(parents=True)
+    (native / f"_topnative{EXT_SUFFIX}").write_bytes(b"")
+    (native / "other" / f"_C{EXT_SUFFIX}").write_bytes(b"")
+    proc = cli("api-uses", "--python", tmp_path / "code", "--native", native, "--package", "toppkg",
+               check=0)
+    assert proc.stdout.splitlines() == [
+        "toppkg/ops.py:3 _topnative.rasterize_fwd_cuda -> _topnative.rasterize_fwd_cuda"]
