@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "real"))
 from native import pytest_sessionfinish  # noqa: E402,F401  (a pytest hook, found by name)
 
 
-@pytest.fixture(autouse=True)
+# Session-scoped, so they come before the tests' module-scoped fixtures
+# that import the packages.
+@pytest.fixture(scope="session", autouse=True)
 def cuda():
     import torch
 
@@ -26,12 +28,12 @@ def cuda():
     return torch.device("cuda")
 
 
-@pytest.fixture
-def stage_on_path():
+@pytest.fixture(scope="session", autouse=True)
+def stage_on_path(cuda):
     """Whole packages imported from the stage (their Python over the modules)."""
     import native
 
     stage = str(native.stage_dir())
-    if stage not in sys.path:
-        sys.path.insert(0, stage)
-    return stage
+    sys.path.insert(0, stage)
+    yield stage
+    sys.path.remove(stage)

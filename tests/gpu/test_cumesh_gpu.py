@@ -25,6 +25,7 @@ def sphere(cuda):
 
 
 def topology(mesh):
+    mesh.clear_cache()  # connectivity from this mesh, not from before an edit
     mesh.cu_mesh.get_edges()
     mesh.cu_mesh.get_boundary_info()
     mesh.cu_mesh.get_connected_components()
