@@ -51,10 +51,21 @@ set(TRELLIS2_ABI_POLICY "rocky9" CACHE STRING
 set(TRELLIS2_STAGE_DIR "${CMAKE_CURRENT_BINARY_DIR}/stage" CACHE PATH
   "Site-packages layout of the built modules and their Python code")
 
-# Where the Python code beside the modules comes from.
-set(TRELLIS2_PYTHON_FROM "source" CACHE STRING
-  "Python code to stage beside the modules: 'source' (the pinned upstream's)")
-set_property(CACHE TRELLIS2_PYTHON_FROM PROPERTY STRINGS source)
+# Where the Python code beside the modules comes from, and where it goes.
+set(TRELLIS2_WHEEL_DIR "" CACHE PATH
+  "Directory of input wheels (like ComfyUI-Trellis2's wheels/Linux/Torch270/) whose Python code is kept")
+if(TRELLIS2_WHEEL_DIR)
+  set(_trellis2_default_python_from "wheel")
+else()
+  set(_trellis2_default_python_from "source")
+endif()
+set(TRELLIS2_PYTHON_FROM "${_trellis2_default_python_from}" CACHE STRING
+  "Python code staged beside the modules: 'wheel' (TRELLIS2_WHEEL_DIR's) or 'source' (the pinned upstream's)")
+set_property(CACHE TRELLIS2_PYTHON_FROM PROPERTY STRINGS wheel source)
+set(TRELLIS2_SITE_PACKAGES "" CACHE PATH
+  "site-packages that cmake --install lays the stage over (default: the configured Python's, or under --prefix)")
+set(TRELLIS2_WHEEL_LABEL "" CACHE STRING
+  "Local version label of repaired wheels (default: torch and CUDA of the build, e.g. torch270.cu126)")
 
 # Parallelism, torch's convention first: MAX_JOBS caps the compile jobs.
 if(DEFINED ENV{MAX_JOBS} AND NOT "$ENV{MAX_JOBS}" STREQUAL "")

@@ -1,15 +1,18 @@
 # Recipe: the preamble of every package recipe in extensions/<pkg>/.
 #
-# trellis2_recipe(<pkg> [PYTHON_PACKAGES <dir>...])
+# trellis2_recipe(<pkg> PYTHON_PACKAGES <dir>...)
 #   <pkg>             package name; its source comes in <PKG>_SOURCE_DIR
-#   PYTHON_PACKAGES   package directories whose Python code is staged when
-#                     the Python comes from the source (TRELLIS2_PYTHON_FROM)
-# Sets TRELLIS2_PACKAGE_SOURCE_DIR, against which trellis2_add_torch_extension
-# resolves relative paths.
+#   PYTHON_PACKAGES   the package's Python package directories (staged from
+#                     the source, or named by the input wheel)
+# Sets TRELLIS2_PACKAGE_SOURCE_DIR (against which trellis2_add_torch_extension
+# resolves relative paths) and TRELLIS2_PYTHON_STAMP, and arranges the
+# Python staging, RECORD and API check of cmake/PythonStage.cmake. The
+# distribution's name comes from the superbuild (the pin's PIN_DIST), its
+# version from the source's pyproject.toml.
 
 include_guard(GLOBAL)
 include(TorchExtension)
-include(Stage)
+include(PythonStage)
 
 macro(trellis2_recipe pkg)
   cmake_parse_arguments(_recipe "" "" "PYTHON_PACKAGES" ${ARGN})
@@ -23,7 +26,20 @@ macro(trellis2_recipe pkg)
     message(FATAL_ERROR "The ${pkg} recipe has no toolchain: configure it with "
       "-C <superbuild>/subbuild-toolchain.cmake, as the superbuild does.")
   endif()
-  if(TRELLIS2_PYTHON_FROM STREQUAL "source" AND _recipe_PYTHON_PACKAGES)
-    trellis2_stage_python(${_recipe_PYTHON_PACKAGES})
-  endif()
+  _trellis2_project_version(_recipe_version)
+  trellis2_stage_package_python(DIST "${TRELLIS2_PACKAGE_DIST}" VERSION "${_recipe_version}"
+    PACKAGES ${_recipe_PYTHON_PACKAGES})
 endmacro()
+
+# [project] version of the source's pyproject.toml (every upstream has one).
+function(_trellis2_project_version out)
+  set(pyproject "${TRELLIS2_PACKAGE_SOURCE_DIR}/pyproject.toml")
+  execute_process(COMMAND "${Python3_EXECUTABLE}" -c
+      "import sys, tomllib; print(tomllib.load(open(sys.argv[1], 'rb'))['project']['version'])" "${pyproject}"
+    OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR version STREQUAL "")
+    message(FATAL_ERROR "Cannot read [project] version from ${pyproject}: ${err}"
+      "Expected the upstream's pyproject.toml; is ${TRELLIS2_PACKAGE_SOURCE_DIR} the package root?")
+  endif()
+  set(${out} "${version}" PARENT_SCOPE)
+endfunction()

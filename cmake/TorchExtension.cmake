@@ -27,7 +27,8 @@
 # tests/integration/flag_parity.py.
 #
 # The module is written as <a>/<b>/<c><EXT_SUFFIX> under modules/, audited
-# (cmake/Audit.cmake) and only then copied to the stage.
+# (cmake/Audit.cmake) and only then copied to the stage, after the package's
+# Python (cmake/PythonStage.cmake).
 
 include_guard(GLOBAL)
 include(Audit)
@@ -91,8 +92,10 @@ function(trellis2_add_torch_extension import_name)
   target_link_libraries(${target} PRIVATE ${arg_LINK_LIBRARIES} ${TRELLIS2_TORCH_LINK_LIBRARIES})
 
   trellis2_audit_module(${target} audit_stamp)
+  # Staged after the audit passed and after the package's Python.
   trellis2_stage_file("$<TARGET_FILE:${target}>" "${module_dir}" "${module_name}${TRELLIS2_PYTHON_EXT_SUFFIX}"
-    DEPENDS ${target} "${audit_stamp}")
+    DEPENDS ${target} "${audit_stamp}" ${TRELLIS2_PYTHON_STAMP})
+  set_property(GLOBAL APPEND PROPERTY TRELLIS2_MODULES "${import_name}")
 endfunction()
 
 # Relative paths are the upstream's: resolve them under the package source.

@@ -17,6 +17,7 @@
 
 include_guard(GLOBAL)
 include(ExternalProject)
+include(InputWheels)
 
 function(trellis2_add_upstream pkg)
   string(TOUPPER "${pkg}" PKG)
@@ -65,6 +66,10 @@ function(trellis2_add_upstream pkg)
     string(APPEND origin " + ${PIN_PATCH_COUNT} patch(es)")
   endif()
 
+  trellis2_input_wheel(${pkg} "${PIN_DIST}" wheel wheel_sha256)
+  if(wheel)
+    string(APPEND origin "; Python from ${wheel}")
+  endif()
   set(package_dir "${tree}")
   if(PIN_SUBDIR)
     string(APPEND package_dir "/${PIN_SUBDIR}")
@@ -79,6 +84,8 @@ function(trellis2_add_upstream pkg)
     LIST_SEPARATOR "|"
     CONFIGURE_COMMAND "${CMAKE_COMMAND}" -G Ninja -S "${recipe_dir}" -B <BINARY_DIR>
       -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${package_dir}"
+      "-DTRELLIS2_PACKAGE_DIST=${PIN_DIST}" "-DTRELLIS2_PACKAGE_WHEEL=${wheel}"
+      "-DTRELLIS2_PACKAGE_WHEEL_SHA256=${wheel_sha256}"
     BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
@@ -98,6 +105,7 @@ function(trellis2_add_upstream pkg)
   endif()
   set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
   set_property(GLOBAL PROPERTY TRELLIS2_TREE_OF_${pkg} "${package_dir}")
+  set_property(GLOBAL APPEND PROPERTY TRELLIS2_DISTS "${PIN_DIST}")
 endfunction()
 
 # Reads a pin file into PIN_* variables of the caller and checks its form.
@@ -106,7 +114,7 @@ macro(_trellis2_read_pin pkg pin_file)
     message(FATAL_ERROR "No pin file for ${pkg}: ${pin_file} does not exist. "
       "Set TRELLIS2_${PKG}_PIN_FILE to a file like third_party/flex_gemm.cmake.")
   endif()
-  foreach(_var REPOSITORY COMMIT SUBDIR MARKER PATCHES)
+  foreach(_var REPOSITORY COMMIT SUBDIR MARKER PATCHES DIST)
     unset(PIN_${_var})
   endforeach()
   include("${pin_file}")
@@ -116,6 +124,9 @@ macro(_trellis2_read_pin pkg pin_file)
   endif()
   if(NOT PIN_REPOSITORY OR NOT PIN_MARKER)
     message(FATAL_ERROR "${pin_file}: PIN_REPOSITORY and PIN_MARKER must be set")
+  endif()
+  if(NOT PIN_DIST)
+    set(PIN_DIST "${pkg}")  # the distribution (wheel) name, when it differs from the package's
   endif()
   set(PIN_SUBDIR_PREFIX "")
   if(PIN_SUBDIR)

@@ -73,7 +73,7 @@ def probe(arch_list):
         "TRELLIS2_FOUND_PYTHON_VERSION": "%d.%d.%d" % sys.version_info[:3],
         "TRELLIS2_PYTHON_EXT_SUFFIX": sysconfig.get_config_var("EXT_SUFFIX"),
         "TRELLIS2_PYTHON_TAG": "cp%d%d" % sys.version_info[:2],
-        "TRELLIS2_PYTHON_PURELIB": sysconfig.get_paths()["purelib"],
+        "TRELLIS2_PYTHON_PLATLIB": sysconfig.get_paths()["platlib"],
         "TRELLIS2_PYTHON_PLATFORM_TAG": sysconfig.get_platform().replace("-", "_").replace(".", "_"),
     }
     lists = {

@@ -49,7 +49,8 @@ file(WRITE "${PIN_FILE}.tmp"
   "set(PIN_COMMIT \"${commit}\")\n"
   "set(PIN_SUBDIR \"\")\n"
   "set(PIN_MARKER \"fixture_pkg/__init__.py\")\n"
-  "set(PIN_PATCHES \"\")\n")
+  "set(PIN_PATCHES \"\")\n"
+  "set(PIN_DIST \"fixture_pkg\")\n")
 # Rewrite only on change: the pin file's time decides whether the package refetches.
 file(COPY_FILE "${PIN_FILE}.tmp" "${PIN_FILE}" ONLY_IF_DIFFERENT)
 file(REMOVE "${PIN_FILE}.tmp")

@@ -1,0 +1,59 @@
+# Deliver: what leaves the build tree.
+#   cmake --install <build> [--prefix P]
+#       lays the stage over a site-packages with `trellis2_wheel install`
+#       (atomic; RECORD rewritten so pip can uninstall): TRELLIS2_SITE_PACKAGES
+#       if set, else P's site-packages when --prefix is given, else the
+#       configured Python's own.
+#   cmake --build <build> --target wheels
+#       writes a repaired wheel per distribution to build/dist/ (version
+#       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH) and
+#       audits each with abi-audit.
+# Both run after the packages' own API checks, which gate the stage.
+
+include_guard(GLOBAL)
+
+get_property(TRELLIS2_DISTS GLOBAL PROPERTY TRELLIS2_DISTS)
+if(NOT TRELLIS2_WHEEL_LABEL)
+  string(REPLACE "." "" _torch_digits "${TRELLIS2_FOUND_TORCH_VERSION}")
+  string(REPLACE "." "" _cuda_digits "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}")
+  set(TRELLIS2_WHEEL_LABEL_EFFECTIVE "torch${_torch_digits}.cu${_cuda_digits}")
+else()
+  set(TRELLIS2_WHEEL_LABEL_EFFECTIVE "${TRELLIS2_WHEEL_LABEL}")
+endif()
+
+# --- cmake --install ------------------------------------------------------------
+# The prefix CMake would use without --prefix: the configured Python's.
+if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
+  execute_process(COMMAND "${Python3_EXECUTABLE}" -c "import sys; print(sys.prefix)"
+    OUTPUT_VARIABLE _python_prefix OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(CMAKE_INSTALL_PREFIX "${_python_prefix}" CACHE PATH "Install prefix (default: the configured Python's sys.prefix)" FORCE)
+endif()
+install(CODE "
+  set(site \"${TRELLIS2_SITE_PACKAGES}\")
+  if(NOT site AND NOT CMAKE_INSTALL_PREFIX STREQUAL \"${CMAKE_INSTALL_PREFIX}\")
+    execute_process(COMMAND \"${Python3_EXECUTABLE}\" -c
+        \"import sys, sysconfig; print(sysconfig.get_paths(vars={'base': sys.argv[1], 'platbase': sys.argv[1]})['platlib'])\"
+        \"\${CMAKE_INSTALL_PREFIX}\" OUTPUT_VARIABLE site OUTPUT_STRIP_TRAILING_WHITESPACE)
+  elseif(NOT site)
+    set(site \"${TRELLIS2_PYTHON_PLATLIB}\")
+  endif()
+  message(STATUS \"Installing ${TRELLIS2_DISTS} over \${site}\")
+  execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} install --stage \"${TRELLIS2_STAGE_DIR}\"
+      --site-packages \"\${site}\" --dist ${TRELLIS2_DISTS} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR \"Install over \${site} failed (exit \${rc}); site-packages is as it was (see above).\")
+  endif()
+")
+
+# --- wheels ----------------------------------------------------------------------------
+set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist")
+string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
+string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
+add_custom_target(wheels
+  COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
+    "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}"
+    "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
+    -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
+  COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}"
+  VERBATIM)
+add_dependencies(wheels ${TRELLIS2_PACKAGES})

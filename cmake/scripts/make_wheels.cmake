@@ -1,0 +1,28 @@
+# cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
+#       -DOUT=<dir> -DABI_AUDIT=<exe> -DPOLICY=<file> -P make_wheels.cmake
+#
+# The `wheels` target: one repaired wheel per distribution from the stage
+# (trellis2_wheel repack), then every wheel written is audited as a wheel,
+# the way a user's pip would receive it.
+
+# Lists arrive with | for ; (a ; would split the -D argument).
+string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
+string(REPLACE "|" ";" DISTS "${DISTS}")
+file(REMOVE_RECURSE "${OUT}")
+file(MAKE_DIRECTORY "${OUT}")
+set(wheels "")
+foreach(dist IN LISTS DISTS)
+  execute_process(COMMAND ${WHEEL_TOOL} repack --stage "${STAGE}" --dist "${dist}" --local-label "${LABEL}" --out "${OUT}"
+    OUTPUT_VARIABLE wheel OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "Could not write the wheel of ${dist} (exit ${rc}, message above). "
+      "Build first (cmake --build <build>) so the stage and its RECORD are current.")
+  endif()
+  message(STATUS "Wrote ${wheel}")
+  list(APPEND wheels "${wheel}")
+endforeach()
+execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" ${wheels} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  file(REMOVE_RECURSE "${OUT}")
+  message(FATAL_ERROR "A repaired wheel fails ABI policy ${POLICY} (report above); ${OUT} was removed.")
+endif()
