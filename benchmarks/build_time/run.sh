@@ -10,6 +10,7 @@
 #   WORK   scratch directory, wiped per mode        (default: /tmp/trellis2-bench)
 #   JOBS   compile jobs, MAX_JOBS of both paths     (default: 16)
 #   ARCH   TORCH_CUDA_ARCH_LIST / TRELLIS2_CUDA_ARCHITECTURES (default: 9.0)
+#   PACKAGES  which, space-separated (default: cumesh flex_gemm o_voxel nvdiffrast)
 #   TRELLIS2_EIGEN_INCLUDE  Eigen headers for the setuptools path (default:
 #          /usr/include/eigen3); the superbuild finds Eigen itself
 #          (cmake/Eigen.cmake), the setup.py files only in the submodule.
@@ -28,7 +29,7 @@ WORK=${WORK:-/tmp/trellis2-bench}
 JOBS=${JOBS:-16}
 ARCH=${ARCH:-9.0}
 export CCACHE_DISABLE=1
-packages=(cumesh flex_gemm o_voxel nvdiffrast)
+read -r -a packages <<<"${PACKAGES:-cumesh flex_gemm o_voxel nvdiffrast}"
 TIMEFORMAT='%R %U %S'  # bash's `time`: wall, user and system seconds of the children
 
 # The pinned commit of <pkg>, read from its pin file (the one place it is kept).
@@ -45,7 +46,7 @@ step() {
 }
 
 header() {
-  echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+  echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))  $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
   echo "# $(python3 -c 'import torch, sys; print("torch", torch.__version__, "python", sys.version.split()[0])' 2>/dev/null)  $(nvcc --version | grep -o 'release [0-9.]*')  CXX=${CXX:-c++} ($(${CXX:-c++} -dumpfullversion))"
   echo "# JOBS=$JOBS ARCH=$ARCH SRC=$SRC"
   printf '%-10s %-12s %8s %8s\n' mode step wall_s cpu_s
