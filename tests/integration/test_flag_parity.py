@@ -1,17 +1,12 @@
 """Flag parity with torch's own extension build.
 
 The fixture upstream is built once with its setup.py through torch's
-BuildExtension (which runs Ninja verbosely, so every compile command is in
-its output) and once by the superbuild (compile_commands.json and
+BuildExtension (reference.py: Ninja runs verbosely, so every compile
+command is in its log) and once by the superbuild (compile_commands.json and
 `ninja -t commands`). For every source file and every module link the two
 argument sets must be equal, except for the differences listed in INTENDED,
 each with its reason. A listed difference that no longer occurs fails too,
 so the list stays true.
-
-One stand-in: torch refuses an nvcc whose CUDA major differs from its own
-(nvcc 13 with torch's cu126 here). For this reference build only, that
-check (torch.utils.cpp_extension._check_cuda_version) is replaced by a
-no-op; the commands torch generates are otherwise untouched.
 """
 
 import json
@@ -24,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from support import BUILD_DIR, CUDA_ARCHITECTURES, CXX, FIXTURE_UPSTREAM, PYTHON, WORK_DIR, run
+from reference import LOG, SOURCE as REF_DIR
+from support import BUILD_DIR
 
 # (kind, side, token regex) -> why. kind: cxx, cuda or link; side: the build
 # that has the token.
@@ -43,21 +39,9 @@ INTENDED = {
         "CMake repeats the compile flag on the link line; no effect when linking",
 }
 
-REF_DIR = WORK_DIR / "flag-parity"
 SUBBUILD = BUILD_DIR / "packages" / "fixture"
 # The two source trees, shown as <SRC> so their paths compare equal.
 ROOTS = [os.path.realpath(REF_DIR), os.path.realpath(BUILD_DIR / "_src" / "fixture")]
-
-REFERENCE_BUILD = r"""
-import re, subprocess, sys
-import torch, torch.utils.cpp_extension as ce
-nvcc_major = re.search(r"release (\d+)\.", subprocess.check_output([ce._join_cuda_home("bin", "nvcc"), "--version"], text=True)).group(1)
-if nvcc_major != torch.version.cuda.split(".")[0]:
-    print("flag-parity: torch's CUDA-major check replaced by a no-op for this reference build", flush=True)
-    ce._check_cuda_version = lambda *args: None
-sys.argv = ["setup.py", "build_ext", "--inplace"]
-exec(compile(open("setup.py").read(), "setup.py", "exec"))
-"""
 
 
 def split_command(line):
@@ -115,13 +99,8 @@ def rel(path, roots, cwd="/"):
 
 @pytest.fixture(scope="module")
 def reference_log():
-    shutil.rmtree(REF_DIR, ignore_errors=True)
-    shutil.copytree(FIXTURE_UPSTREAM, REF_DIR)
-    env = {"CC": CXX, "CXX": CXX, "TORCH_CUDA_ARCH_LIST": CUDA_ARCHITECTURES, "MAX_JOBS": "2"}
-    result = run([PYTHON, "-c", REFERENCE_BUILD], cwd=REF_DIR, env=env)
-    (WORK_DIR / "flag-parity.log").write_text(result.stdout)
-    assert result.returncode == 0, result.stdout[-5000:]
-    return result.stdout
+    assert LOG.is_file(), f"{LOG} missing: the test fixture.reference_wheel builds it"
+    return LOG.read_text()
 
 
 def reference_commands(log, roots):

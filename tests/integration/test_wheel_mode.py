@@ -1,0 +1,212 @@
+"""The delivery path end to end, on the reference wheel (reference.py):
+configure with TRELLIS2_WHEEL_DIR, build (the wheel's Python staged, its
+native files replaced), `cmake --install` over a venv where pip installed the
+wheel, pip uninstall, the repaired wheels, the API check, and the input
+wheels refused at configure."""
+
+import base64
+import csv
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from reference import wheel_path
+from support import EXT_SUFFIX, PYTHON, WORK_DIR, build, configure, one_line, run
+
+WORK = WORK_DIR / "wheel-mode"
+BUILD = WORK / "build"
+STAGE = BUILD / "stage"
+NATIVES = [f"fixture_pkg/_C{EXT_SUFFIX}", f"fixture_pkg/_xatlas{EXT_SUFFIX}", f"fixture_pkg/kernels/cuda{EXT_SUFFIX}"]
+CHECK = ("import torch, fixture_pkg; from fixture_pkg import extra, xatlas;"
+         "assert extra.tiled_add_one(torch.tensor([1., 2., 3.])).tolist() == [2., 3., 4.];"
+         "assert xatlas.count_rows([3, 3], 3) == 2; print(fixture_pkg.__file__)")
+
+
+def sha256(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def venv(name):
+    path = WORK / name
+    shutil.rmtree(path, ignore_errors=True)
+    # torch comes from the configured Python; everything else is the venv's own.
+    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(path)], check=True)
+    site = subprocess.run([str(path / "bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"],
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+    return path, site
+
+
+def pip(env_dir, *args):
+    return run([env_dir / "bin/python", "-m", "pip", "--disable-pip-version-check", *args])
+
+
+def tree_digest(root):
+    digest = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            digest[os.path.relpath(path, root)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return digest
+
+
+def verify_record(site, dist_info):
+    """Every RECORD line with a hash matches the installed file; returns the files."""
+    files = []
+    for row in csv.reader(open(os.path.join(site, dist_info, "RECORD"))):
+        path, digest, size = row
+        files.append(os.path.join(site, path))
+        if digest:
+            algo, value = digest.split("=", 1)
+            data = open(os.path.join(site, path), "rb").read()
+            expected = base64.urlsafe_b64encode(hashlib.new(algo, data).digest()).rstrip(b"=").decode()
+            assert (value, int(size)) == (expected, len(data)), path
+    return files
+
+
+@pytest.fixture(scope="module")
+def wheel_build():
+    shutil.rmtree(WORK, ignore_errors=True)
+    wheels = WORK / "wheels"
+    wheels.mkdir(parents=True)
+    shutil.copy(wheel_path(), wheels)
+    result = configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={wheels}")
+    assert result.returncode == 0, result.stdout
+    assert "TRELLIS2_PYTHON_FROM           wheel" in result.stdout or "wheel" in result.stdout
+    result = build(BUILD)
+    assert result.returncode == 0, result.stdout
+    return result.stdout
+
+
+def test_stage_has_the_wheels_python_and_the_built_modules(wheel_build):
+    assert (STAGE / "fixture_pkg" / "extra.py").is_file(), "the wheel's own Python was not staged"
+    for rel in NATIVES:
+        built = BUILD / "packages/fixture/modules" / rel
+        assert sha256(STAGE / rel) == sha256(built), rel
+    # The wheel's module under the upstream's name is not rebuilt: reported, not shipped.
+    assert not list(STAGE.rglob("_fixture_xatlas*"))
+    assert "_fixture_xatlas" in wheel_build and "WARNING" in wheel_build
+    assert "api-check: ok" in wheel_build
+
+
+def test_install_over_the_pip_installed_wheel(wheel_build):
+    env_dir, site = venv("venv-overlay")
+    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    result = run(["cmake", "--install", BUILD, "--prefix", env_dir])
+    assert result.returncode == 0, result.stdout
+    dist_info = "fixture_pkg-0.0.1.dist-info"
+    for rel in NATIVES:
+        assert sha256(os.path.join(site, rel)) == sha256(STAGE / rel), f"{rel} not replaced"
+    files = verify_record(site, dist_info)
+    assert open(os.path.join(site, dist_info, "INSTALLER")).read().strip() == "pip"
+    check = run([env_dir / "bin/python", "-c", CHECK])
+    assert check.returncode == 0, check.stdout
+    assert site in check.stdout
+    assert pip(env_dir, "check").returncode == 0
+    result = pip(env_dir, "uninstall", "-y", "fixture_pkg")
+    assert result.returncode == 0, result.stdout
+    left = [f for f in files if os.path.exists(f) and "__pycache__" not in f]
+    assert not left, f"pip uninstall left {left}"
+
+
+def test_interrupted_install_leaves_site_packages_as_it_was(wheel_build):
+    env_dir, site = venv("venv-interrupted")
+    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    before = tree_digest(site)
+    for fault in ("2:raise", "3:sigterm"):
+        result = run(["cmake", "--install", BUILD, "--prefix", env_dir], env={"TRELLIS2_INSTALL_FAULT": fault})
+        assert result.returncode != 0, fault
+        assert "site-packages is as it was" in one_line(result.stdout)
+        assert tree_digest(site) == before, f"site-packages changed after fault {fault}"
+
+
+def test_repaired_wheels_install_import_and_reproduce(wheel_build):
+    env = {"SOURCE_DATE_EPOCH": "1766534400"}
+    result = run(["cmake", "--build", BUILD, "--target", "wheels"], env=env)
+    assert result.returncode == 0, result.stdout
+    wheels = sorted((BUILD / "dist").glob("*.whl"))
+    assert [w.name.split("-")[1] for w in wheels] == ["0.0.1+torch270.cu126"] or \
+        all("+torch" in w.name for w in wheels), wheels
+    first = sha256(wheels[0])
+    assert "0 of 3 file(s) failed" in result.stdout  # abi-audit of the wheel's modules
+    assert run(["cmake", "--build", BUILD, "--target", "wheels"], env=env).returncode == 0
+    assert sha256(wheels[0]) == first, "the repaired wheel is not byte-reproducible"
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert "fixture_pkg/extra.py" in names and not [n for n in names if "_fixture_xatlas" in n]
+    env_dir, _ = venv("venv-fresh")
+    assert pip(env_dir, "install", "--no-deps", str(wheels[0])).returncode == 0
+    check = run([env_dir / "bin/python", "-c", CHECK])
+    assert check.returncode == 0, check.stdout
+
+
+def rewrite_wheel(source, target, edit):
+    """A copy of a wheel with one file edited and RECORD regenerated."""
+    from wheel.wheelfile import WheelFile
+    with zipfile.ZipFile(source) as zin, WheelFile(target, "w") as zout:
+        for item in zin.infolist():
+            if item.filename.endswith("RECORD"):
+                continue
+            data = zin.read(item)
+            zout.writestr(item, edit(item.filename, data))
+
+
+def test_api_check_refuses_a_python_calling_a_missing_function(wheel_build):
+    bad = WORK / "bad-wheels"
+    shutil.rmtree(bad, ignore_errors=True)
+    bad.mkdir()
+
+    def add_call(name, data):
+        if name == "fixture_pkg/ops.py":
+            return data + b"\n\ndef broken(x):\n    return _C.not_built_here(x)\n"
+        return data
+    rewrite_wheel(wheel_path(), bad / wheel_path().name, add_call)
+    try:
+        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={bad}").returncode == 0
+        result = build(BUILD)
+        assert result.returncode != 0
+        assert "uses _C.not_built_here" in result.stdout and "missing from" in result.stdout
+        assert build(BUILD).returncode != 0, "the API gate opened without a change"
+    finally:
+        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={WORK / 'wheels'}").returncode == 0
+        assert build(BUILD).returncode == 0
+
+
+@pytest.mark.parametrize("case", ["python-tag", "corrupt-zip", "record-mismatch", "other-package"])
+def test_bad_input_wheel_refused_at_configure(case):
+    bad = WORK_DIR / "bad-input" / case
+    shutil.rmtree(bad, ignore_errors=True)
+    bad.mkdir(parents=True)
+    original = wheel_path()
+    tag = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+    if case == "python-tag":
+        other = "cp312" if tag != "cp312" else "cp311"
+        target = bad / original.name.replace(tag, other)
+        shutil.copy(original, target)
+        expected = f"wheel is for {other}"
+    elif case == "corrupt-zip":
+        target = bad / original.name
+        target.write_bytes(original.read_bytes()[: len(original.read_bytes()) // 2])
+        expected = "zip"
+    elif case == "record-mismatch":
+        target = bad / original.name
+        with zipfile.ZipFile(original) as zin, zipfile.ZipFile(target, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item)
+                zout.writestr(item, data + b"# edited\n" if item.filename == "fixture_pkg/ops.py" else data)
+        expected = "RECORD"
+    else:
+        target = bad / original.name
+        # A consistent wheel (RECORD regenerated) whose METADATA names another project.
+        rewrite_wheel(original, target, lambda name, data: re.sub(rb"(?m)^Name: .*$", b"Name: other_pkg", data)
+                      if name.endswith("METADATA") else data)
+        expected = "other_pkg"
+    result = configure(WORK_DIR / "bad-input" / f"build-{case}", f"-DTRELLIS2_WHEEL_DIR={bad}")
+    assert result.returncode != 0
+    text = one_line(result.stdout)
+    assert "Input wheel refused for fixture" in text or "No usable wheel for fixture" in text, text[-2000:]
+    assert target.name in text and expected in text, text[-2000:]
