@@ -1,10 +1,9 @@
 # PythonStage: the Python half of a package's stage, and the checks that
 # close it. Used by Recipe.cmake inside a package sub-build.
 #
-# trellis2_stage_package_python(DIST <name> VERSION <v> PACKAGES <dir>... [TOP_LEVEL <name>...])
+# trellis2_stage_package_python(DIST <name> VERSION <v> PACKAGES <dir>...)
 #   DIST, VERSION  the distribution, as the input wheel names it
 #   PACKAGES       its Python package directories (relative to the source)
-#   TOP_LEVEL      top-level native modules besides them (_nvdiffrast_c)
 #   Sets TRELLIS2_PYTHON_STAMP: every module's staging copy depends on it, so
 #   the Python is in the stage before a module is copied in. At the end of
 #   the recipe (cmake_language(DEFER)), when the module list is complete:
@@ -24,7 +23,7 @@ set(_trellis2_wheel_tool "${CMAKE_COMMAND}" -E env "PYTHONPATH=${TRELLIS2_PACKAG
   "${Python3_EXECUTABLE}" -m trellis2_wheel)
 
 function(trellis2_stage_package_python)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "DIST;VERSION" "PACKAGES;TOP_LEVEL")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "DIST;VERSION" "PACKAGES")
   if(NOT arg_DIST OR NOT arg_VERSION OR NOT arg_PACKAGES)
     message(FATAL_ERROR "trellis2_stage_package_python: DIST, VERSION and PACKAGES are required")
   endif()
@@ -36,7 +35,7 @@ function(trellis2_stage_package_python)
   endif()
   set_property(GLOBAL PROPERTY TRELLIS2_PYTHON_ARGS "${arg_DIST}" "${arg_VERSION}")
   set_property(GLOBAL PROPERTY TRELLIS2_PYTHON_PACKAGES ${arg_PACKAGES})
-  set_property(GLOBAL PROPERTY TRELLIS2_PYTHON_TOP_LEVEL ${arg_PACKAGES} ${arg_TOP_LEVEL})
+  set_property(GLOBAL PROPERTY TRELLIS2_PYTHON_TOP_LEVEL ${arg_PACKAGES})
   set(TRELLIS2_PYTHON_STAMP "${CMAKE_BINARY_DIR}/python-staged.json" PARENT_SCOPE)
   cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _trellis2_finish_package_stage)
 endfunction()
@@ -50,6 +49,12 @@ function(_trellis2_finish_package_stage)
   get_property(modules GLOBAL PROPERTY TRELLIS2_MODULES)
   get_property(staged_modules GLOBAL PROPERTY TRELLIS2_STAGED_MODULES)
   get_property(staged_python GLOBAL PROPERTY TRELLIS2_STAGED_PYTHON_FILES)
+  # A module without a package (_nvdiffrast_c) is a top-level name too.
+  foreach(module IN LISTS modules)
+    if(NOT module MATCHES "\\.")
+      list(APPEND top_level "${module}")
+    endif()
+  endforeach()
   set(python_stamp "${CMAKE_BINARY_DIR}/python-staged.json")
 
   if(TRELLIS2_PYTHON_FROM STREQUAL "wheel")
@@ -84,4 +89,13 @@ function(_trellis2_finish_package_stage)
     COMMENT "RECORD and API check of ${dist}"
     VERBATIM)
   add_custom_target(trellis2_stage_finished ALL DEPENDS "${checked}")
+
+  # What the superbuild's build report reads: the modules and their files.
+  set(entries "")
+  foreach(module IN LISTS modules)
+    list(APPEND entries "{\"import\": \"${module}\", \"file\": \"$<TARGET_FILE:${module}>\"}")
+  endforeach()
+  string(JOIN ",\n  " entries ${entries})
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/modules.json" CONTENT
+    "{\"dist\": \"${dist}\", \"api_check_stamp\": \"${checked}\",\n \"modules\": [\n  ${entries}]}\n")
 endfunction()

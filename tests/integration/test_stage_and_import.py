@@ -59,3 +59,24 @@ def test_modules_import_after_torch_and_compute():
     assert values["rows"] == 3  # [3,3] [3] [4] with rows of 6
     assert values["xatlas_name"] == "_xatlas"
     assert values["morton"] == [morton3(*p) for p in values["xyz"]]
+
+
+def test_build_report_lists_every_module():
+    from support import BUILD_DIR
+    report = json.loads((BUILD_DIR / "report.json").read_text())
+    rows = {row["module"]: row for row in report["modules"]}
+    assert set(rows) == set(FIXTURE_MODULES)
+    for name, row in rows.items():
+        assert row["audit"] == "passed" and row["api_check"] == "passed", row
+        assert row["size_bytes"] == (STAGE_DIR / FIXTURE_MODULES[name]).stat().st_size
+        assert "GLIBCXX" in row["highest"]
+    assert report["toolchain"]["torch"].startswith(report["toolchain"]["torch"].split("+")[0])
+    assert report["architectures"]
+
+
+def test_compile_commands_cover_the_upstream_sources():
+    from support import BUILD_DIR
+    entries = json.loads((BUILD_DIR / "compile_commands.json").read_text())
+    files = {entry["file"].split("/fixture/", 1)[-1] for entry in entries}
+    assert {"src/add_one.cu", "src/ext.cpp", "src/kernels/morton.cu", "src/kernels/ext.cpp",
+            "third_party/atlas/binding.cpp"} <= files

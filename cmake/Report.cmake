@@ -1,0 +1,32 @@
+# Report: after every build, build/report.json and a short table (see
+# packaging/build_report.py and the README's "Build report"). The facts
+# known at configure go into report-config.json; the per-module results are
+# read from the sub-builds when the report runs.
+
+include_guard(GLOBAL)
+
+set(_packages "")
+foreach(pkg IN LISTS TRELLIS2_PACKAGES)
+  get_property(origin GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg})
+  string(REPLACE "\"" "'" origin "${origin}")
+  list(APPEND _packages "{\"name\": \"${pkg}\", \"origin\": \"${origin}\", \"subbuild_dir\": \"${CMAKE_BINARY_DIR}/packages/${pkg}\"}")
+endforeach()
+string(JOIN ", " _packages ${_packages})
+set(_archs "${TRELLIS2_CUDA_ARCHITECTURES}")
+string(REPLACE ";" "\", \"" _archs "${_archs}")
+file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/report-config.json" CONTENT "{
+ \"toolchain\": {\"python\": \"${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}\",
+   \"torch\": \"${TRELLIS2_FOUND_TORCH_VERSION_FULL}\", \"torch_cuda\": \"${TRELLIS2_FOUND_TORCH_CUDA_VERSION}\",
+   \"cxx\": \"${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\", \"nvcc\": \"${TRELLIS2_NVCC_VERSION}\",
+   \"cuda_mismatch_accepted\": $<IF:$<BOOL:${TRELLIS2_CUDA_MISMATCH}>,true,false>},
+ \"architectures\": [\"${_archs}\"],
+ \"abi_policy\": \"${TRELLIS2_ABI_POLICY_FILE}\",
+ \"python_from\": \"${TRELLIS2_PYTHON_FROM}\",
+ \"packages\": [${_packages}]
+}
+")
+add_custom_target(report ALL
+  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/packaging/build_report.py"
+    "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json"
+  COMMENT "" VERBATIM)
+add_dependencies(report ${TRELLIS2_PACKAGES})
