@@ -1,0 +1,65 @@
+"""The Dockerfile's build step, run here on the fixture: packaging/docker/
+build-stage.sh is the script the Dockerfile RUNs, so CI runs the same lines.
+No Docker engine runs on this machine; the image's own steps (dnf, pip from
+the cu126 index, git clone) are checked for their inputs instead."""
+
+import json
+import re
+import shutil
+import subprocess
+
+from reference import WHEEL_DIR
+from support import CXX, PYTHON, REPO, WORK_DIR, run
+
+DOCKERFILE = REPO / "packaging" / "docker" / "Dockerfile"
+SCRIPT = REPO / "packaging" / "docker" / "build-stage.sh"
+
+
+def dockerfile_instructions():
+    """(instruction, arguments) with line continuations joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            yield word.upper(), rest.strip()
+
+
+def test_every_copied_path_exists():
+    copies = [args for word, args in dockerfile_instructions() if word == "COPY" and "--from" not in args]
+    assert copies
+    for args in copies:
+        sources = args.split()[:-1]
+        for source in sources:
+            assert (REPO / source).exists(), f"the Dockerfile copies {source}, which is not in the repository"
+
+
+def test_every_named_preset_and_script_exists():
+    presets = {p["name"] for p in json.loads((REPO / "CMakePresets.json").read_text())["configurePresets"]}
+    named = set(re.findall(r"--preset\s+([\w.-]+)", DOCKERFILE.read_text() + SCRIPT.read_text()))
+    assert named and named <= presets, named - presets
+    runs = " ".join(args for word, args in dockerfile_instructions() if word == "RUN")
+    assert "packaging/docker/build-stage.sh" in runs, "the Dockerfile must build through build-stage.sh"
+    for script in re.findall(r"(\S+\.(?:sh|cmake))\b", runs):
+        assert (REPO / script).exists(), script
+
+
+def test_build_stage_script_on_the_fixture():
+    work = WORK_DIR / "docker-stage"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(work / "venv")], check=True)
+    site = subprocess.run([str(work / "venv/bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"],
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+    # The Dockerfile's lines, with the fixture and this machine's toolchain in place of the image's.
+    result = run([SCRIPT, work / "build",
+                  "-DTRELLIS2_PACKAGES=fixture", f"-DCMAKE_CXX_COMPILER={CXX}", f"-DPython3_EXECUTABLE={PYTHON}",
+                  "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON", "-DTRELLIS2_CCACHE=OFF",
+                  f"-DTRELLIS2_WHEEL_DIR={WHEEL_DIR}", f"-DTRELLIS2_SITE_PACKAGES={site}"])
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert list((work / "build" / "dist").glob("fixture_pkg-0.0.1+*.whl"))
+    assert (work / "build" / "report.json").is_file()
+    check = run([work / "venv/bin/python", "-c",
+                 "import torch, fixture_pkg; from fixture_pkg import extra; print(extra.tiled_add_one(torch.ones(3)).tolist())"])
+    assert check.returncode == 0, check.stdout
+    assert "[2.0, 2.0, 2.0]" in check.stdout
