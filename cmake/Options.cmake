@@ -66,12 +66,3 @@ set(TRELLIS2_SITE_PACKAGES "" CACHE PATH
   "site-packages that cmake --install lays the stage over (default: the configured Python's, or under --prefix)")
 set(TRELLIS2_WHEEL_LABEL "" CACHE STRING
   "Local version label of repaired wheels (default: torch and CUDA of the build, e.g. torch270.cu126)")
-
-# Parallelism, torch's convention first: MAX_JOBS caps the compile jobs.
-if(DEFINED ENV{MAX_JOBS} AND NOT "$ENV{MAX_JOBS}" STREQUAL "")
-  set(_trellis2_default_jobs "$ENV{MAX_JOBS}")
-else()
-  set(_trellis2_default_jobs "")
-endif()
-set(TRELLIS2_JOBS "${_trellis2_default_jobs}" CACHE STRING
-  "Compile jobs of a package sub-build (default: $MAX_JOBS, else Ninja's own default)")

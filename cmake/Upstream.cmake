@@ -90,18 +90,16 @@ function(trellis2_add_upstream pkg)
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
     # <pkg>-patch gives the patched source without building (kernel work).
-    STEP_TARGETS download patch
-    # One package compiles at a time, each with all cores: four sub-builds
-    # each starting nproc nvcc processes would exhaust memory.
-    USES_TERMINAL_CONFIGURE ON
-    USES_TERMINAL_BUILD ON)
+    STEP_TARGETS download patch)
+  # Packages build at the same time (no console pool): cmake/JobPool.cmake
+  # caps their compile jobs together.
   # A changed toolchain or recipe reconfigures the sub-build.
   ExternalProject_Add_StepDependencies(${pkg} configure
     "${TRELLIS2_SUBBUILD_CACHE}" "${recipe_dir}/CMakeLists.txt")
-  # Tools the sub-build runs (abi-audit) are needed from its build step on,
-  # so a bad pin fails its download before anything compiles.
+  # Tools the sub-build runs (jobslot as launcher, abi-audit) are needed from
+  # its configure step on; pulling and patching do not wait for them.
   if(TRELLIS2_SUBBUILD_DEPENDS)
-    ExternalProject_Add_StepDependencies(${pkg} build ${TRELLIS2_SUBBUILD_DEPENDS})
+    ExternalProject_Add_StepDependencies(${pkg} configure ${TRELLIS2_SUBBUILD_DEPENDS})
   endif()
   set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
   set_property(GLOBAL PROPERTY TRELLIS2_TREE_OF_${pkg} "${package_dir}")

@@ -1,0 +1,101 @@
+// jobslot — cap concurrent jobs across independent Ninja builds.
+//
+//   jobslot [--env VAR]... <pool-dir>:<slots> [<pool-dir>:<slots>]... -- <command> [args...]
+//
+// The superbuild runs each package in its own Ninja, so Ninja's -j cannot cap
+// the whole build: four packages would each start nproc nvcc processes. Every
+// compile goes through this launcher instead. For each pool, in the order
+// given, it takes one slot — an flock(2) on <pool-dir>/slot.<i>, i < slots —
+// waiting while all are held, then execs the command, which inherits the
+// locked descriptors: the slots are released when the compiler and every
+// process it started have exited, even if they crash. Pools are taken in the
+// same order by every job, so two pools (CPU jobs, then nvcc memory) cannot
+// deadlock.
+//
+// --env VAR: if VAR is set to a positive number in the environment at build
+// time, it replaces the first pool's slot count (MAX_JOBS, torch's
+// convention, and CMAKE_BUILD_PARALLEL_LEVEL: the first one set wins).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Pool {
+  std::string dir;
+  long slots;
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "jobslot: %s\nusage: jobslot [--env VAR]... <pool-dir>:<slots>... -- <command> [args...]\n", why);
+  std::exit(2);
+}
+
+long positive(const char* text) {
+  if (text == nullptr || *text == '\0') return 0;
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  return (*end == '\0' && value > 0) ? value : 0;
+}
+
+// Blocks until one slot of the pool is locked; returns its descriptor.
+int acquire(const Pool& pool) {
+  std::chrono::milliseconds backoff(5);
+  for (;;) {
+    for (long i = 0; i < pool.slots; ++i) {
+      const std::string path = pool.dir + "/slot." + std::to_string(i);
+      const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
+      if (fd < 0) {
+        std::fprintf(stderr, "jobslot: cannot open %s: %s (is the pool directory writable?)\n", path.c_str(),
+                     std::strerror(errno));
+        std::exit(2);
+      }
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+      ::close(fd);
+    }
+    std::this_thread::sleep_for(backoff);
+    if (backoff < std::chrono::milliseconds(100)) backoff *= 2;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> env_overrides;
+  std::vector<Pool> pools;
+  int i = 1;
+  for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+    if (std::strcmp(argv[i], "--env") == 0) {
+      if (++i == argc) usage("--env needs a variable name");
+      env_overrides.emplace_back(argv[i]);
+      continue;
+    }
+    const std::string spec = argv[i];
+    const auto colon = spec.rfind(':');
+    const long slots = colon == std::string::npos ? 0 : positive(spec.c_str() + colon + 1);
+    if (slots == 0) usage(("pool '" + spec + "' is not <dir>:<positive count>").c_str());
+    pools.push_back({spec.substr(0, colon), slots});
+  }
+  if (pools.empty()) usage("no pool given");
+  if (i + 1 >= argc) usage("no command after --");
+  for (const auto& name : env_overrides) {
+    if (const long slots = positive(std::getenv(name.c_str()))) {
+      pools.front().slots = slots;
+      break;
+    }
+  }
+  for (const auto& pool : pools) acquire(pool);  // descriptors stay open across exec
+  ::execvp(argv[i + 1], argv + i + 1);
+  std::fprintf(stderr, "jobslot: cannot run %s: %s\n", argv[i + 1], std::strerror(errno));
+  return 127;
+}
