@@ -70,9 +70,12 @@ def test_rasterizes_a_triangle(dr, stage_on_path, cuda):
     assert 0.25 * H * W < int(inside.sum()) < 0.6 * H * W  # the test sees a real triangle
     assert bool((rast[..., 3][covered] == 1).all()), "triangle id + 1 should be 1"
 
-    # (u, v) weigh vertices 0 and 1; z/w is the constant depth.
-    got = rast[..., :2][covered & clear]
-    want = bary[..., :2][covered & clear]
+    # (u, v) weigh vertices 0 and 1; z/w is the constant depth. Near an edge
+    # a covered centre may lie just outside, where nvdiffrast clamps (u, v)
+    # into the triangle: compare away from the edges.
+    sure = covered & clear
+    got = rast[..., :2][sure]
+    want = bary[..., :2][sure]
     assert torch.allclose(got, want, atol=1e-4), f"max barycentric error {float((got - want).abs().max())}"
     assert torch.allclose(rast[..., 2][covered], torch.full_like(rast[..., 2][covered], 0.25), atol=1e-6)
 
@@ -81,4 +84,4 @@ def test_rasterizes_a_triangle(dr, stage_on_path, cuda):
     xy, _ = dr.interpolate(attr, rast[None], tri)
     py, px = pixel_centres(cuda)
     centres = torch.stack([px, py], dim=-1)
-    assert torch.allclose(xy[0][covered], centres[covered], atol=1e-4)
+    assert torch.allclose(xy[0][sure], centres[sure], atol=1e-4)
