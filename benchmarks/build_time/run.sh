@@ -78,7 +78,7 @@ pip_path() {
       if [[ -d $sub ]]; then rmdir "$sub" && ln -s "$eigen" "$sub"; fi
     done
     step "$pkg" env TORCH_CUDA_ARCH_LIST="$ARCH" MAX_JOBS="$JOBS" \
-      python3 -m pip install --no-build-isolation --no-deps --no-cache-dir --target "$WORK/site" "$tree"
+      python3 -m pip install -v --no-build-isolation --no-deps --no-cache-dir --target "$WORK/site" "$tree"
   done
 }
 
