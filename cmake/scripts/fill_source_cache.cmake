@@ -1,4 +1,5 @@
-# cmake -DTRELLIS2_SOURCE_CACHE=<dir> [-DTRELLIS2_PACKAGES=cumesh;flex_gemm;...] -P fill_source_cache.cmake
+# cmake -DTRELLIS2_SOURCE_CACHE=<dir> [-DTRELLIS2_PACKAGES=cumesh;flex_gemm;...]
+#       [-DTRELLIS2_<PKG>_PIN_FILE=third_party/<other pin>.cmake] -P fill_source_cache.cmake
 #
 # Fills a source cache for offline builds and Docker layer caching: each
 # package's pinned commit, with submodules, as <dir>/<pkg>-<commit>/. The
@@ -13,7 +14,15 @@ if(NOT TRELLIS2_PACKAGES)
   set(TRELLIS2_PACKAGES cumesh flex_gemm o_voxel nvdiffrast)
 endif()
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
+  # The pin the superbuild would use: TRELLIS2_<PKG>_PIN_FILE, else third_party/<pkg>.cmake.
+  string(TOUPPER "${pkg}" PKG)
   set(pin_file "${repo}/third_party/${pkg}.cmake")
+  if(TRELLIS2_${PKG}_PIN_FILE)
+    set(pin_file "${TRELLIS2_${PKG}_PIN_FILE}")
+    if(NOT IS_ABSOLUTE "${pin_file}")
+      set(pin_file "${repo}/${pin_file}")
+    endif()
+  endif()
   if(NOT EXISTS "${pin_file}")
     message(FATAL_ERROR "No pin file ${pin_file} for '${pkg}'")
   endif()
