@@ -1,0 +1,268 @@
+"""Build-speed benchmark of issue 6: the superbuild against the four
+upstreams' own `pip install --no-build-isolation`, same sources, same
+architectures, same job count, same machine, alternating, several
+repetitions; then the no-op build, a one-.cu edit, and the shared ccache.
+
+    python3 benchmarks/build_speed/bench.py --src SRC [--jobs N] [--arch 9.0] [--reps 2]
+        [--packages "cumesh flex_gemm o_voxel nvdiffrast"] [--touch flex_gemm:<file.cu>]
+        [--out results.json] [-- <extra cmake -D arguments>]
+
+SRC is a source cache (<pkg>-<commit> trees, TRELLIS2_SOURCE_CACHE layout).
+Every figure is printed as it is measured and all of them go to --out.
+The physical limit is max(slowest unit, compile CPU-seconds / cores), both
+read from the superbuild's Ninja logs (each unit's wall time; the compilers
+are single-threaded, so wall ~ CPU). ccache is disabled except in the
+shared-cache measurement, which starts redis-server on loopback.
+
+On a machine whose nvcc major differs from torch's CUDA (this project's
+2-core dev machines: nvcc 13, torch cu126), torch's setup.py path refuses to
+build; --allow-cuda-mismatch replaces that one check by a no-op in the pip
+processes (a sitecustomize on PYTHONPATH), as the reference build of
+tests/integration/reference.py does.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SITECUSTOMIZE = "import torch.utils.cpp_extension as ce\nce._check_cuda_version = lambda *a: None\n"
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def commit_of(pkg):
+    text = (REPO / "third_party" / f"{pkg}.cmake").read_text()
+    return re.search(r'PIN_COMMIT "([0-9a-f]{40})"', text).group(1)
+
+
+class MemoryWatch:
+    """Lowest MemAvailable seen while a build runs: its peak memory use."""
+
+    def __init__(self):
+        self.low = self.available()
+        self.start = self.low
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def available():
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+        return 0
+
+    def _run(self):
+        while not self._stop.wait(0.5):
+            self.low = min(self.low, self.available())
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_used_mb(self):
+        return self.start - self.low
+
+
+def timed(cmd, env=None, cwd=None, logfile=None):
+    start = time.monotonic()
+    with open(logfile or os.devnull, "w") as out:
+        result = subprocess.run([str(c) for c in cmd], env={**os.environ, **(env or {})}, cwd=cwd,
+                                stdout=out, stderr=subprocess.STDOUT)
+    elapsed = time.monotonic() - start
+    if result.returncode != 0:
+        sys.exit(f"FAILED ({result.returncode}): {' '.join(map(str, cmd))}\nlog: {logfile}")
+    return elapsed
+
+
+def superbuild_cold(args, build, extra_env=None, extra_args=()):
+    shutil.rmtree(build, ignore_errors=True)
+    configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build, f"-DTRELLIS2_SOURCE_CACHE={args.src}",
+                 f"-DTRELLIS2_PACKAGES={';'.join(args.packages)}", f"-DTRELLIS2_CUDA_ARCHITECTURES={args.arch}",
+                 f"-DTRELLIS2_JOBS={args.jobs}", "-DBUILD_TESTING=OFF", *extra_args, *args.cmake_args]
+    env = {"CCACHE_DISABLE": "1", **(extra_env or {})}
+    with MemoryWatch() as memory:
+        t_configure = timed(configure, env, logfile=f"{build}.configure.log")
+        t_build = timed(["cmake", "--build", build], env, logfile=f"{build}.build.log")
+    return {"configure_s": t_configure, "build_s": t_build, "total_s": t_configure + t_build,
+            "peak_memory_mb": memory.peak_used_mb}
+
+
+def pip_cold(args, work):
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = {"TORCH_CUDA_ARCH_LIST": args.arch, "MAX_JOBS": str(args.jobs), "CCACHE_DISABLE": "1"}
+    if args.allow_cuda_mismatch:
+        (work / "shim").mkdir()
+        (work / "shim" / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        env["PYTHONPATH"] = str(work / "shim")
+    total, per_package = 0.0, {}
+    with MemoryWatch() as memory:
+        for pkg in args.packages:
+            tree = work / "src" / pkg
+            shutil.copytree(Path(args.src) / f"{pkg}-{commit_of(pkg)}", tree, symlinks=True)
+            root = tree / "o-voxel" if pkg == "o_voxel" else tree
+            # Empty gitlab Eigen submodules: the headers the superbuild's fallback uses.
+            for sub in (root / "third_party/eigen", root / "third_party/cubvh/third_party/eigen"):
+                if sub.is_dir() and not any(sub.iterdir()):
+                    sub.rmdir()
+                    sub.symlink_to(args.eigen)
+            t = timed([args.python, "-m", "pip", "install", "-v", "--no-build-isolation", "--no-deps",
+                       "--no-cache-dir", "--target", work / "site", root], env, logfile=work / f"{pkg}.log")
+            per_package[pkg] = t
+            total += t
+    return {"total_s": total, "per_package_s": per_package, "peak_memory_mb": memory.peak_used_mb}
+
+
+def unit_times(build):
+    """(output, seconds) of every compiled unit in the sub-builds' last runs."""
+    units = []
+    for log_path in Path(build, "packages").glob("*/.ninja_log"):
+        for line in log_path.read_text().splitlines()[1:]:
+            start, end, _, output, _ = line.split("\t")
+            if output.endswith(".o"):
+                units.append((output, (int(end) - int(start)) / 1000))
+    return units
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--src", required=True)
+    parser.add_argument("--work", default="/tmp/trellis2-speed")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--arch", default="9.0")
+    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--packages", default="cumesh flex_gemm o_voxel nvdiffrast")
+    parser.add_argument("--touch", default="flex_gemm:flex_gemm/kernels/cuda/spconv/neighbor_map.cu",
+                        help="<pkg>:<path in its tree> of the .cu to edit")
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--eigen", default="/usr/include/eigen3")
+    parser.add_argument("--allow-cuda-mismatch", action="store_true")
+    parser.add_argument("--skip-pip", action="store_true", help="superbuild figures only")
+    parser.add_argument("--out", default=None)
+    parser.add_argument("cmake_args", nargs="*")
+    args = parser.parse_args()
+    args.packages = args.packages.split()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    results = {"machine": machine(), "jobs": args.jobs, "arch": args.arch, "packages": args.packages,
+               "superbuild": [], "pip": []}
+
+    for rep in range(args.reps):  # alternate, so drift hits both paths alike
+        sb = superbuild_cold(args, work / "build")
+        results["superbuild"].append(sb)
+        log(f"rep {rep}: superbuild cold {sb['total_s']:.1f} s (configure {sb['configure_s']:.1f}), "
+            f"peak memory {sb['peak_memory_mb']} MB")
+        if not args.skip_pip:
+            pp = pip_cold(args, work / "pip")
+            results["pip"].append(pp)
+            log(f"rep {rep}: pip path {pp['total_s']:.1f} s {pp['per_package_s']}, peak memory {pp['peak_memory_mb']} MB")
+
+    build = work / "build"
+    units = unit_times(build)
+    cpu = sum(seconds for _, seconds in units)
+    slowest = max(units, key=lambda u: u[1])
+    limit = max(slowest[1], cpu / args.jobs)
+    results["limit"] = {"slowest_unit": slowest[0], "slowest_unit_s": slowest[1], "compile_cpu_s": cpu,
+                        "limit_s": limit}
+    log(f"physical limit {limit:.1f} s: slowest unit {slowest[1]:.1f} s ({slowest[0]}), "
+        f"{cpu:.0f} compile CPU-s / {args.jobs} jobs = {cpu / args.jobs:.1f} s")
+
+    noop = [timed(["cmake", "--build", build]) for _ in range(3)]
+    results["noop_s"] = noop
+    log(f"no-op build: {', '.join(f'{t:.2f}' for t in noop)} s")
+
+    pkg, rel = args.touch.split(":", 1)
+    source = next(Path(build, "_src").glob(f"{pkg}/{rel}"), None) or next(Path(args.src).glob(f"{pkg}-*/{rel}"))
+    os.utime(source)
+    t_touch = timed(["cmake", "--build", build], {"CCACHE_DISABLE": "1"})
+    unit = [s for o, s in unit_times(build) if o.endswith(Path(rel).name + ".o")]
+    results["touch"] = {"file": str(source), "rebuild_s": t_touch, "unit_s": unit[-1] if unit else None}
+    log(f"touch {rel}: rebuild + restage {t_touch:.1f} s, the unit itself {results['touch']['unit_s']} s")
+
+    results["shared_cache"] = shared_cache(args, work)
+    summarize(results)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=1))
+
+
+def shared_cache(args, work):
+    server = shutil.which("redis-server")
+    if not server or not shutil.which("ccache"):
+        log("shared cache: skipped (redis-server or ccache missing)")
+        return None
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    redis = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    try:
+        remote = [f"-DTRELLIS2_CCACHE=ON", f"-DTRELLIS2_CCACHE_REMOTE=redis://127.0.0.1:{port}"]
+        runs = {}
+        for name in ("fill", "hit"):
+            cache = work / f"ccache-{name}"
+            shutil.rmtree(cache, ignore_errors=True)
+            runs[name] = superbuild_cold(args, work / f"build-{name}", {"CCACHE_DIR": str(cache), "CCACHE_DISABLE": ""},
+                                         remote)
+            stats = subprocess.run(["ccache", "--print-stats"], env={**os.environ, "CCACHE_DIR": str(cache)},
+                                   stdout=subprocess.PIPE, text=True).stdout
+            runs[name]["ccache"] = {k: int(v) for k, v in re.findall(r"^(\w+)\t(\d+)$", stats, re.M)
+                                    if "hit" in k or "miss" in k}
+            log(f"shared cache, {name}: {runs[name]['total_s']:.1f} s, {runs[name]['ccache']}")
+        return runs
+    finally:
+        redis.terminate()
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    gpu = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout.strip() if shutil.which("nvidia-smi") else "none"
+    nvcc = re.search(r"release [\d.]+", subprocess.run(["nvcc", "--version"], stdout=subprocess.PIPE, text=True).stdout)
+    return {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "cpu": cpu, "gpu": gpu,
+            "nvcc": nvcc.group(0) if nvcc else "?", "python": sys.version.split()[0]}
+
+
+def summarize(r):
+    sb = median([x["total_s"] for x in r["superbuild"]])
+    lines = [f"machine: {r['machine']}", f"jobs {r['jobs']}, arch {r['arch']}, packages {' '.join(r['packages'])}",
+             f"superbuild cold: median {sb:.1f} s of {[round(x['total_s'], 1) for x in r['superbuild']]}"]
+    if r["pip"]:
+        pp = median([x["total_s"] for x in r["pip"]])
+        lines.append(f"pip path: median {pp:.1f} s of {[round(x['total_s'], 1) for x in r['pip']]}; "
+                     f"ratio {sb / pp:.2f} (target <= 0.40)")
+    lim = r["limit"]["limit_s"]
+    lines.append(f"physical limit {lim:.1f} s; superbuild / limit = {sb / lim:.2f} (target <= 1.5)")
+    lines.append(f"no-op median {median(r['noop_s']):.2f} s (target <= 1)")
+    t = r["touch"]
+    lines.append(f"touch one .cu: {t['rebuild_s']:.1f} s vs unit {t['unit_s']} s (target <= unit + 2)")
+    if r["shared_cache"]:
+        hit = r["shared_cache"]["hit"]
+        lines.append(f"shared cache second dir: {hit['total_s']:.1f} s = {hit['total_s'] / sb:.2f} x cold "
+                     f"(target <= 0.1); ccache {hit['ccache']}")
+    log("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
