@@ -159,6 +159,7 @@ def main():
     parser.add_argument("--eigen", default="/usr/include/eigen3")
     parser.add_argument("--allow-cuda-mismatch", action="store_true")
     parser.add_argument("--skip-pip", action="store_true", help="superbuild figures only")
+    parser.add_argument("--skip-shared-cache", action="store_true", help="no Redis-backed ccache measurement")
     parser.add_argument("--out", default=None)
     parser.add_argument("cmake_args", nargs="*")
     args = parser.parse_args()
@@ -200,7 +201,7 @@ def main():
     results["touch"] = {"file": str(source), "rebuild_s": t_touch, "unit_s": unit[-1] if unit else None}
     log(f"touch {rel}: rebuild + restage {t_touch:.1f} s, the unit itself {results['touch']['unit_s']} s")
 
-    results["shared_cache"] = shared_cache(args, work)
+    results["shared_cache"] = None if args.skip_shared_cache else shared_cache(args, work)
     summarize(results)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
