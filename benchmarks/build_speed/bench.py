@@ -9,9 +9,9 @@ repetitions; then the no-op build, a one-.cu edit, and the shared ccache.
 
 SRC is a source cache (<pkg>-<commit> trees, TRELLIS2_SOURCE_CACHE layout).
 Every figure is printed as it is measured and all of them go to --out.
-The physical limit is max(slowest unit, compile CPU-seconds / cores), both
-read from the superbuild's Ninja logs (each unit's wall time; the compilers
-are single-threaded, so wall ~ CPU). ccache is disabled except in the
+The physical limit is max(slowest unit, compile CPU-seconds / jobs), both
+from the trace jobslot writes (TRELLIS2_JOBSLOT_TRACE): each unit's wall and
+CPU time from when it held its slot. ccache is disabled except in the
 shared-cache measurement, which starts redis-server on loopback.
 
 On a machine whose nvcc major differs from torch's CUDA (this project's
@@ -93,10 +93,11 @@ def timed(cmd, env=None, cwd=None, logfile=None):
 
 def superbuild_cold(args, build, extra_env=None, extra_args=()):
     shutil.rmtree(build, ignore_errors=True)
+    Path(f"{build}.trace").unlink(missing_ok=True)
     configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build, f"-DTRELLIS2_SOURCE_CACHE={args.src}",
                  f"-DTRELLIS2_PACKAGES={';'.join(args.packages)}", f"-DTRELLIS2_CUDA_ARCHITECTURES={args.arch}",
                  f"-DTRELLIS2_JOBS={args.jobs}", "-DBUILD_TESTING=OFF", *extra_args, *args.cmake_args]
-    env = {"CCACHE_DISABLE": "1", **(extra_env or {})}
+    env = {"CCACHE_DISABLE": "1", "TRELLIS2_JOBSLOT_TRACE": f"{build}.trace", **(extra_env or {})}
     with MemoryWatch() as memory:
         t_configure = timed(configure, env, logfile=f"{build}.configure.log")
         t_build = timed(["cmake", "--build", build], env, logfile=f"{build}.build.log")
@@ -130,14 +131,14 @@ def pip_cold(args, work):
     return {"total_s": total, "per_package_s": per_package, "peak_memory_mb": memory.peak_used_mb}
 
 
-def unit_times(build):
-    """(output, seconds) of every compiled unit in the sub-builds' last runs."""
+def unit_times(trace):
+    """(output, wall s, CPU s) of every compiled unit, from jobslot's trace:
+    counted from when the unit held its slot (Ninja's log also counts the wait)."""
     units = []
-    for log_path in Path(build, "packages").glob("*/.ninja_log"):
-        for line in log_path.read_text().splitlines()[1:]:
-            start, end, _, output, _ = line.split("\t")
-            if output.endswith(".o"):
-                units.append((output, (int(end) - int(start)) / 1000))
+    for line in Path(trace).read_text().splitlines():
+        start, end, cpu, output = line.split(" ", 3)
+        if output.endswith(".o"):
+            units.append((output, (int(end) - int(start)) / 1000, int(cpu) / 1000))
     return units
 
 
@@ -159,6 +160,8 @@ def main():
     parser.add_argument("--eigen", default="/usr/include/eigen3")
     parser.add_argument("--allow-cuda-mismatch", action="store_true")
     parser.add_argument("--skip-pip", action="store_true", help="superbuild figures only")
+    parser.add_argument("--pip-only", action="store_true",
+                        help="the pip path alone (its figures, then exit): for a machine whose calls are time-boxed")
     parser.add_argument("--skip-shared-cache", action="store_true", help="no Redis-backed ccache measurement")
     parser.add_argument("--out", default=None)
     parser.add_argument("cmake_args", nargs="*")
@@ -170,6 +173,11 @@ def main():
                "superbuild": [], "pip": []}
 
     for rep in range(args.reps):  # alternate, so drift hits both paths alike
+        if args.pip_only:
+            pp = pip_cold(args, work / "pip")
+            results["pip"].append(pp)
+            log(f"rep {rep}: pip path {pp['total_s']:.1f} s {pp['per_package_s']}, peak memory {pp['peak_memory_mb']} MB")
+            continue
         sb = superbuild_cold(args, work / "build")
         results["superbuild"].append(sb)
         log(f"rep {rep}: superbuild cold {sb['total_s']:.1f} s (configure {sb['configure_s']:.1f}), "
@@ -179,9 +187,13 @@ def main():
             results["pip"].append(pp)
             log(f"rep {rep}: pip path {pp['total_s']:.1f} s {pp['per_package_s']}, peak memory {pp['peak_memory_mb']} MB")
 
+    if args.pip_only:
+        if args.out:
+            Path(args.out).write_text(json.dumps(results, indent=1))
+        return
     build = work / "build"
-    units = unit_times(build)
-    cpu = sum(seconds for _, seconds in units)
+    units = unit_times(f"{build}.trace")
+    cpu = sum(u[2] for u in units)
     slowest = max(units, key=lambda u: u[1])
     limit = max(slowest[1], cpu / args.jobs)
     results["limit"] = {"slowest_unit": slowest[0], "slowest_unit_s": slowest[1], "compile_cpu_s": cpu,
@@ -196,8 +208,10 @@ def main():
     pkg, rel = args.touch.split(":", 1)
     source = next(Path(build, "_src").glob(f"{pkg}/{rel}"), None) or next(Path(args.src).glob(f"{pkg}-*/{rel}"))
     os.utime(source)
-    t_touch = timed(["cmake", "--build", build], {"CCACHE_DISABLE": "1"})
-    unit = [s for o, s in unit_times(build) if o.endswith(Path(rel).name + ".o")]
+    Path(f"{build}.touch.trace").unlink(missing_ok=True)
+    t_touch = timed(["cmake", "--build", build], {"CCACHE_DISABLE": "1", "TRELLIS2_JOBSLOT_TRACE": f"{build}.touch.trace"},
+                    logfile=f"{build}.touch.log")
+    unit = [u[1] for u in unit_times(f"{build}.touch.trace") if u[0].endswith(Path(rel).name + ".o")]
     results["touch"] = {"file": str(source), "rebuild_s": t_touch, "unit_s": unit[-1] if unit else None}
     log(f"touch {rel}: rebuild + restage {t_touch:.1f} s, the unit itself {results['touch']['unit_s']} s")
 

@@ -15,8 +15,16 @@
 // --env VAR: if VAR is set to a positive number in the environment at build
 // time, it replaces the first pool's slot count (MAX_JOBS, torch's
 // convention, and CMAKE_BUILD_PARALLEL_LEVEL: the first one set wins).
+//
+// TRELLIS2_JOBSLOT_TRACE=<file>: instead of exec, run the command as a child
+// and append one line per job, "<start ms> <end ms> <cpu ms> <argv of -o>",
+// times from the epoch and counted from when the slots were held, CPU time
+// of the command and its children: what a benchmark needs to know each
+// unit's own cost when Ninja's log also counts the wait for a slot.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -68,6 +76,39 @@ int acquire(const Pool& pool) {
   }
 }
 
+long long now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Runs the command as a child, appends its trace line, returns its status.
+int run_traced(const char* trace, char** command) {
+  const long long start = now_ms();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execvp(command[0], command);
+    std::fprintf(stderr, "jobslot: cannot run %s: %s\n", command[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  if (pid < 0 || ::wait4(pid, &status, 0, &usage) < 0) return 127;
+  const long long cpu = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000LL +
+                        (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+  std::string output = "-";
+  for (char** arg = command; *arg != nullptr; ++arg) {
+    if (std::strcmp(*arg, "-o") == 0 && arg[1] != nullptr) output = arg[1];
+  }
+  const std::string line = std::to_string(start) + " " + std::to_string(now_ms()) + " " + std::to_string(cpu) +
+                           " " + output + "\n";
+  const int fd = ::open(trace, O_WRONLY | O_APPEND | O_CREAT, 0644);
+  if (fd >= 0) {
+    (void)!::write(fd, line.data(), line.size());  // one write: lines from parallel jobs do not mix
+    ::close(fd);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +136,9 @@ int main(int argc, char** argv) {
     }
   }
   for (const auto& pool : pools) acquire(pool);  // descriptors stay open across exec
+  if (const char* trace = std::getenv("TRELLIS2_JOBSLOT_TRACE"); trace != nullptr && *trace != '\0') {
+    return run_traced(trace, argv + i + 1);
+  }
   ::execvp(argv[i + 1], argv + i + 1);
   std::fprintf(stderr, "jobslot: cannot run %s: %s\n", argv[i + 1], std::strerror(errno));
   return 127;
