@@ -21,6 +21,16 @@ else()
   set(TRELLIS2_WHEEL_LABEL_EFFECTIVE "${TRELLIS2_WHEEL_LABEL}")
 endif()
 
+# Each package's RECORD + API check, for delivery: a no-op when every build
+# already ran it (TRELLIS2_API_CHECK=build), the check itself when deferred.
+set(_subbuilds "")
+set(TRELLIS2_DELIVERY_CHECKS "")
+foreach(pkg IN LISTS TRELLIS2_PACKAGES)
+  list(APPEND _subbuilds "${CMAKE_BINARY_DIR}/packages/${pkg}")
+  list(APPEND TRELLIS2_DELIVERY_CHECKS
+    COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}/packages/${pkg}" --target trellis2_stage_finished)
+endforeach()
+
 # --- cmake --install ------------------------------------------------------------
 # The prefix CMake would use without --prefix: the configured Python's.
 if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
@@ -29,27 +39,23 @@ if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
   set(CMAKE_INSTALL_PREFIX "${_python_prefix}" CACHE PATH "Install prefix (default: the configured Python's sys.prefix)" FORCE)
 endif()
 install(CODE "
-  set(site \"${TRELLIS2_SITE_PACKAGES}\")
-  if(NOT site AND NOT CMAKE_INSTALL_PREFIX STREQUAL \"${CMAKE_INSTALL_PREFIX}\")
-    execute_process(COMMAND \"${Python3_EXECUTABLE}\" -c
-        \"import sys, sysconfig; print(sysconfig.get_paths(vars={'base': sys.argv[1], 'platbase': sys.argv[1]})['platlib'])\"
-        \"\${CMAKE_INSTALL_PREFIX}\" OUTPUT_VARIABLE site OUTPUT_STRIP_TRAILING_WHITESPACE)
-  elseif(NOT site)
-    set(site \"${TRELLIS2_PYTHON_PLATLIB}\")
-  endif()
-  message(STATUS \"Installing ${TRELLIS2_DISTS} over \${site}\")
-  execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} install --stage \"${TRELLIS2_STAGE_DIR}\"
-      --site-packages \"\${site}\" --dist ${TRELLIS2_DISTS} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR \"Install over \${site} failed (exit \${rc}); site-packages is as it was (see above).\")
-  endif()
+  set(TRELLIS2_INSTALL_SITE [==[${TRELLIS2_SITE_PACKAGES}]==])
+  set(TRELLIS2_INSTALL_PREFIX [==[${CMAKE_INSTALL_PREFIX}]==])
+  set(TRELLIS2_INSTALL_PLATLIB [==[${TRELLIS2_PYTHON_PLATLIB}]==])
+  set(TRELLIS2_INSTALL_PYTHON [==[${Python3_EXECUTABLE}]==])
+  set(TRELLIS2_INSTALL_TOOL [==[${TRELLIS2_WHEEL_TOOL}]==])
+  set(TRELLIS2_INSTALL_STAGE [==[${TRELLIS2_STAGE_DIR}]==])
+  set(TRELLIS2_INSTALL_DISTS [==[${TRELLIS2_DISTS}]==])
+  set(TRELLIS2_INSTALL_SUBBUILDS [==[${_subbuilds}]==])
 ")
+install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/scripts/install_stage.cmake")
 
 # --- wheels ----------------------------------------------------------------------------
 set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist")
 string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
 string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
 add_custom_target(wheels
+  ${TRELLIS2_DELIVERY_CHECKS}
   COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}"
     "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"

@@ -66,3 +66,11 @@ set(TRELLIS2_SITE_PACKAGES "" CACHE PATH
   "site-packages that cmake --install lays the stage over (default: the configured Python's, or under --prefix)")
 set(TRELLIS2_WHEEL_LABEL "" CACHE STRING
   "Local version label of repaired wheels (default: torch and CUDA of the build, e.g. torch270.cu126)")
+
+# When the API check (and the stage's RECORD) runs.
+set(TRELLIS2_API_CHECK "build" CACHE STRING
+  "When the API check runs: 'build' (every build) or 'deliver' (cmake --install and the wheels target only: faster kernel loop)")
+set_property(CACHE TRELLIS2_API_CHECK PROPERTY STRINGS build deliver)
+if(NOT TRELLIS2_API_CHECK MATCHES "^(build|deliver)$")
+  message(FATAL_ERROR "TRELLIS2_API_CHECK='${TRELLIS2_API_CHECK}': expected 'build' or 'deliver'")
+endif()

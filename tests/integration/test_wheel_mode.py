@@ -171,8 +171,20 @@ def test_api_check_refuses_a_python_calling_a_missing_function(wheel_build):
         assert result.returncode != 0
         assert "uses _C.not_built_here" in result.stdout and "missing from" in result.stdout
         assert build(BUILD).returncode != 0, "the API gate opened without a change"
+
+        # Deferred to delivery (the dev preset): the build passes, the install refuses.
+        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={bad}", "-DTRELLIS2_API_CHECK=deliver").returncode == 0
+        assert build(BUILD).returncode == 0
+        env_dir, site = venv("venv-deferred")
+        before = tree_digest(site)
+        result = run(["cmake", "--install", BUILD, "--prefix", env_dir])
+        assert result.returncode != 0
+        assert "uses _C.not_built_here" in result.stdout and "nothing was installed" in one_line(result.stdout)
+        assert tree_digest(site) == before
+        result = run(["cmake", "--build", BUILD, "--target", "wheels"])
+        assert result.returncode != 0 and "uses _C.not_built_here" in result.stdout
     finally:
-        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={WORK / 'wheels'}").returncode == 0
+        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={WORK / 'wheels'}", "-DTRELLIS2_API_CHECK=build").returncode == 0
         assert build(BUILD).returncode == 0
 
 
