@@ -82,8 +82,9 @@ class MemoryWatch:
 
 def timed(cmd, env=None, cwd=None, logfile=None):
     start = time.monotonic()
+    base = {k: v for k, v in os.environ.items() if k != "CCACHE_DISABLE"}
     with open(logfile or os.devnull, "w") as out:
-        result = subprocess.run([str(c) for c in cmd], env={**os.environ, **(env or {})}, cwd=cwd,
+        result = subprocess.run([str(c) for c in cmd], env={**base, **(env or {})}, cwd=cwd,
                                 stdout=out, stderr=subprocess.STDOUT)
     elapsed = time.monotonic() - start
     if result.returncode != 0:
@@ -91,13 +92,17 @@ def timed(cmd, env=None, cwd=None, logfile=None):
     return elapsed
 
 
-def superbuild_cold(args, build, extra_env=None, extra_args=()):
+def superbuild_cold(args, build, ccache_dir=None, extra_args=()):
     shutil.rmtree(build, ignore_errors=True)
     Path(f"{build}.trace").unlink(missing_ok=True)
     configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build, f"-DTRELLIS2_SOURCE_CACHE={args.src}",
                  f"-DTRELLIS2_PACKAGES={';'.join(args.packages)}", f"-DTRELLIS2_CUDA_ARCHITECTURES={args.arch}",
                  f"-DTRELLIS2_JOBS={args.jobs}", "-DBUILD_TESTING=OFF", *extra_args, *args.cmake_args]
-    env = {"CCACHE_DISABLE": "1", "TRELLIS2_JOBSLOT_TRACE": f"{build}.trace", **(extra_env or {})}
+    env = {"TRELLIS2_JOBSLOT_TRACE": f"{build}.trace"}
+    if ccache_dir:
+        env["CCACHE_DIR"] = str(ccache_dir)
+    else:
+        env["CCACHE_DISABLE"] = "1"  # ccache reads any value, even empty, as "disabled"
     with MemoryWatch() as memory:
         t_configure = timed(configure, env, logfile=f"{build}.configure.log")
         t_build = timed(["cmake", "--build", build], env, logfile=f"{build}.build.log")
@@ -238,8 +243,7 @@ def shared_cache(args, work):
         for name in ("fill", "hit"):
             cache = work / f"ccache-{name}"
             shutil.rmtree(cache, ignore_errors=True)
-            runs[name] = superbuild_cold(args, work / f"build-{name}", {"CCACHE_DIR": str(cache), "CCACHE_DISABLE": ""},
-                                         remote)
+            runs[name] = superbuild_cold(args, work / f"build-{name}", cache, remote)
             stats = subprocess.run(["ccache", "--print-stats"], env={**os.environ, "CCACHE_DIR": str(cache)},
                                    stdout=subprocess.PIPE, text=True).stdout
             runs[name]["ccache"] = {k: int(v) for k, v in re.findall(r"^(\w+)\t(\d+)$", stats, re.M)
