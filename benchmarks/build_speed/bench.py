@@ -168,6 +168,8 @@ def main():
     parser.add_argument("--pip-only", action="store_true",
                         help="the pip path alone (its figures, then exit): for a machine whose calls are time-boxed")
     parser.add_argument("--skip-shared-cache", action="store_true", help="no Redis-backed ccache measurement")
+    parser.add_argument("--shared-cache-only", action="store_true",
+                        help="only the Redis-backed ccache measurement (fill, then hit from a second directory)")
     parser.add_argument("--out", default=None)
     parser.add_argument("cmake_args", nargs="*")
     args = parser.parse_args()
@@ -177,6 +179,11 @@ def main():
     results = {"machine": machine(), "jobs": args.jobs, "arch": args.arch, "packages": args.packages,
                "superbuild": [], "pip": []}
 
+    if args.shared_cache_only:
+        results["shared_cache"] = shared_cache(args, work)
+        if args.out:
+            Path(args.out).write_text(json.dumps(results, indent=1))
+        return
     for rep in range(args.reps):  # alternate, so drift hits both paths alike
         if args.pip_only:
             pp = pip_cold(args, work / "pip")
