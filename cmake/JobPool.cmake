@@ -24,8 +24,9 @@ if(NOT DEFINED _default_jobs)
 endif()
 set(TRELLIS2_JOBS "${_default_jobs}" CACHE STRING
   "Compile jobs of all sub-builds together (default: $MAX_JOBS, $CMAKE_BUILD_PARALLEL_LEVEL, else the cores)")
-# Measured peak resident memory of one nvcc unit (benchmarks/RESULTS.md).
-set(TRELLIS2_NVCC_JOB_MEMORY_MB "2500" CACHE STRING
+# Peak resident memory of the heaviest nvcc unit measured, cubvh's
+# api_gpu.cu: 4068 MB (typical torch units: ~2.9 GB; benchmarks/RESULTS.md).
+set(TRELLIS2_NVCC_JOB_MEMORY_MB "4096" CACHE STRING
   "Memory one nvcc job may take (MB); the nvcc pool is available memory divided by it")
 math(EXPR TRELLIS2_NVCC_JOBS "${_available_mb} / ${TRELLIS2_NVCC_JOB_MEMORY_MB}")
 if(TRELLIS2_NVCC_JOBS LESS 1)
