@@ -39,8 +39,10 @@ foreach(_pkg IN LISTS TRELLIS2_KNOWN_PACKAGES)
   else()
     set(_pin "${CMAKE_CURRENT_SOURCE_DIR}/third_party/${_pkg}.cmake")
   endif()
-  set(TRELLIS2_${_PKG}_PIN_FILE "${_pin}" CACHE FILEPATH
-    "Pin file of ${_pkg}: repository, commit, submodules, patches")
+  # STRING, not FILEPATH: CMake would resolve a relative -D value against the
+  # working directory; Upstream.cmake resolves it against the repository.
+  set(TRELLIS2_${_PKG}_PIN_FILE "${_pin}" CACHE STRING
+    "Pin file of ${_pkg}: repository, commit, submodules, patches (relative: under the repository)")
 endforeach()
 
 # The ABI gate.
