@@ -24,6 +24,13 @@ if(NOT DEFINED _default_jobs)
 endif()
 set(TRELLIS2_JOBS "${_default_jobs}" CACHE STRING
   "Compile jobs of all sub-builds together (default: $MAX_JOBS, $CMAKE_BUILD_PARALLEL_LEVEL, else the cores)")
+if(TRELLIS2_JOBS STREQUAL "")
+  # Empty (a build tree from before this default existed): take the default.
+  set_property(CACHE TRELLIS2_JOBS PROPERTY VALUE "${_default_jobs}")
+elseif(NOT TRELLIS2_JOBS MATCHES "^[1-9][0-9]*$")
+  message(FATAL_ERROR "TRELLIS2_JOBS='${TRELLIS2_JOBS}' is not a positive number of compile jobs. "
+    "Pass -DTRELLIS2_JOBS=<n>, or leave it empty for $MAX_JOBS / the number of cores.")
+endif()
 # Peak resident memory of the heaviest nvcc unit measured, cubvh's
 # api_gpu.cu: 4068 MB (typical torch units: ~2.9 GB; benchmarks/RESULTS.md).
 set(TRELLIS2_NVCC_JOB_MEMORY_MB "4096" CACHE STRING

@@ -105,7 +105,6 @@ function(trellis2_add_upstream pkg)
     ExternalProject_Add_StepDependencies(${pkg} configure ${TRELLIS2_SUBBUILD_DEPENDS})
   endif()
   set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
-  set_property(GLOBAL PROPERTY TRELLIS2_TREE_OF_${pkg} "${package_dir}")
   set_property(GLOBAL APPEND PROPERTY TRELLIS2_DISTS "${PIN_DIST}")
 endfunction()
 
