@@ -5,7 +5,8 @@ include_guard(GLOBAL)
 
 set(_inputs "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-  list(APPEND _inputs "${CMAKE_BINARY_DIR}/packages/${pkg}/compile_commands.json")
+  trellis2_package_binary_dir(${pkg} _subbuild)
+  list(APPEND _inputs "${_subbuild}/compile_commands.json")
 endforeach()
 string(REPLACE ";" "|" _inputs "${_inputs}")
 add_custom_target(compile_commands ALL

@@ -26,9 +26,9 @@ endif()
 set(_subbuilds "")
 set(TRELLIS2_DELIVERY_CHECKS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-  list(APPEND _subbuilds "${CMAKE_BINARY_DIR}/packages/${pkg}")
-  list(APPEND TRELLIS2_DELIVERY_CHECKS
-    COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}/packages/${pkg}" --target trellis2_stage_finished)
+  trellis2_package_binary_dir(${pkg} _subbuild)
+  list(APPEND _subbuilds "${_subbuild}")
+  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_stage_finished)
 endforeach()
 
 # --- cmake --install ------------------------------------------------------------

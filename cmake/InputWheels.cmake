@@ -13,6 +13,7 @@
 include_guard(GLOBAL)
 include("${PROJECT_SOURCE_DIR}/third_party/wheels.cmake")
 
+# The delivery tool as a command prefix; sub-builds get it in their cache.
 set(TRELLIS2_WHEEL_TOOL "${CMAKE_COMMAND}" -E env "PYTHONPATH=${PROJECT_SOURCE_DIR}/packaging"
   "${Python3_EXECUTABLE}" -m trellis2_wheel)
 

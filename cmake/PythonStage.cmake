@@ -2,7 +2,8 @@
 # close it. Used by Recipe.cmake inside a package sub-build.
 #
 # trellis2_stage_package_python(DIST <name> VERSION <v> PACKAGES <dir>...)
-#   DIST, VERSION  the distribution, as the input wheel names it
+#   DIST, VERSION  the distribution, as the input wheel names it (VERSION is
+#                  needed only for a dist-info written from the source)
 #   PACKAGES       its Python package directories (relative to the source)
 #   Sets TRELLIS2_PYTHON_STAMP: every module's staging copy depends on it, so
 #   the Python is in the stage before a module is copied in. At the end of
@@ -21,13 +22,10 @@
 include_guard(GLOBAL)
 include(Stage)
 
-set(_trellis2_wheel_tool "${CMAKE_COMMAND}" -E env "PYTHONPATH=${TRELLIS2_PACKAGING_DIR}"
-  "${Python3_EXECUTABLE}" -m trellis2_wheel)
-
 function(trellis2_stage_package_python)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "DIST;VERSION" "PACKAGES")
-  if(NOT arg_DIST OR NOT arg_VERSION OR NOT arg_PACKAGES)
-    message(FATAL_ERROR "trellis2_stage_package_python: DIST, VERSION and PACKAGES are required")
+  if(NOT arg_DIST OR NOT arg_PACKAGES OR (TRELLIS2_PYTHON_FROM STREQUAL "source" AND NOT arg_VERSION))
+    message(FATAL_ERROR "trellis2_stage_package_python: DIST and PACKAGES are required, and VERSION with Python from source")
   endif()
   if(TRELLIS2_PYTHON_FROM STREQUAL "source")
     trellis2_stage_python(${arg_PACKAGES})
@@ -65,14 +63,14 @@ function(_trellis2_finish_package_stage)
       set(pin --sha256 "${TRELLIS2_PACKAGE_WHEEL_SHA256}")
     endif()
     add_custom_command(OUTPUT "${python_stamp}"
-      COMMAND ${_trellis2_wheel_tool} stage-wheel "${TRELLIS2_PACKAGE_WHEEL}" --stage "${TRELLIS2_STAGE_DIR}"
+      COMMAND ${TRELLIS2_WHEEL_TOOL} stage-wheel "${TRELLIS2_PACKAGE_WHEEL}" --stage "${TRELLIS2_STAGE_DIR}"
         --native ${modules} --report "${python_stamp}" ${pin}
       DEPENDS "${TRELLIS2_PACKAGE_WHEEL}"
       COMMENT "Staging the Python of ${TRELLIS2_PACKAGE_WHEEL}"
       VERBATIM)
   else()
     add_custom_command(OUTPUT "${python_stamp}"
-      COMMAND ${_trellis2_wheel_tool} make-dist-info --stage "${TRELLIS2_STAGE_DIR}"
+      COMMAND ${TRELLIS2_WHEEL_TOOL} make-dist-info --stage "${TRELLIS2_STAGE_DIR}"
         --name "${dist}" --version "${version}" --top-level ${top_level}
       COMMAND "${CMAKE_COMMAND}" -E touch "${python_stamp}"
       DEPENDS ${staged_python}
@@ -83,8 +81,8 @@ function(_trellis2_finish_package_stage)
   set(checked "${CMAKE_BINARY_DIR}/api-check.ok")
   add_custom_command(OUTPUT "${checked}"
     COMMAND "${CMAKE_COMMAND}" -E rm -f "${checked}"
-    COMMAND ${_trellis2_wheel_tool} record --stage "${TRELLIS2_STAGE_DIR}" --dist "${dist}"
-    COMMAND ${_trellis2_wheel_tool} api-check --python "${TRELLIS2_STAGE_DIR}" --native "${TRELLIS2_STAGE_DIR}"
+    COMMAND ${TRELLIS2_WHEEL_TOOL} record --stage "${TRELLIS2_STAGE_DIR}" --dist "${dist}"
+    COMMAND ${TRELLIS2_WHEEL_TOOL} api-check --python "${TRELLIS2_STAGE_DIR}" --native "${TRELLIS2_STAGE_DIR}"
       --package ${packages} --interpreter "${Python3_EXECUTABLE}"
     COMMAND "${CMAKE_COMMAND}" -E touch "${checked}"
     DEPENDS ${staged_modules} "${python_stamp}"

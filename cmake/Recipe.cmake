@@ -26,7 +26,10 @@ macro(trellis2_recipe pkg)
     message(FATAL_ERROR "The ${pkg} recipe has no toolchain: configure it with "
       "-C <superbuild>/subbuild-toolchain.cmake, as the superbuild does.")
   endif()
-  _trellis2_project_version(_recipe_version)
+  set(_recipe_version "")
+  if(TRELLIS2_PYTHON_FROM STREQUAL "source")  # a wheel brings its own dist-info
+    _trellis2_project_version(_recipe_version)
+  endif()
   trellis2_stage_package_python(DIST "${TRELLIS2_PACKAGE_DIST}" VERSION "${_recipe_version}"
     PACKAGES ${_recipe_PYTHON_PACKAGES})
 endmacro()

@@ -77,10 +77,11 @@ function(trellis2_add_upstream pkg)
   if(PIN_SUBDIR)
     string(APPEND package_dir "/${PIN_SUBDIR}")
   endif()
+  trellis2_package_binary_dir(${pkg} binary_dir)
   ExternalProject_Add(${pkg}
     PREFIX "${CMAKE_BINARY_DIR}/_ep/${pkg}"
     SOURCE_DIR "${tree}"
-    BINARY_DIR "${CMAKE_BINARY_DIR}/packages/${pkg}"
+    BINARY_DIR "${binary_dir}"
     ${download}
     UPDATE_COMMAND ""
     PATCH_COMMAND ${patch_command}
@@ -106,6 +107,12 @@ function(trellis2_add_upstream pkg)
   endif()
   set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
   set_property(GLOBAL APPEND PROPERTY TRELLIS2_DISTS "${PIN_DIST}")
+endfunction()
+
+# trellis2_package_binary_dir(<pkg> <out>): the build tree of a package's
+# sub-build, read by the delivery, report and compile-commands steps.
+function(trellis2_package_binary_dir pkg out)
+  set(${out} "${CMAKE_BINARY_DIR}/packages/${pkg}" PARENT_SCOPE)
 endfunction()
 
 # Reads a pin file into PIN_* variables of the caller and checks its form.
