@@ -245,7 +245,7 @@ def shared_cache(args, work):
                              stdout=subprocess.DEVNULL)
     time.sleep(0.5)
     try:
-        remote = [f"-DTRELLIS2_CCACHE=ON", f"-DTRELLIS2_CCACHE_REMOTE=redis://127.0.0.1:{port}"]
+        remote = ["-DTRELLIS2_CCACHE=ON", f"-DTRELLIS2_CCACHE_REMOTE=redis://127.0.0.1:{port}"]
         runs = {}
         for name in ("fill", "hit"):
             cache = work / f"ccache-{name}"

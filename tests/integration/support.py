@@ -67,6 +67,15 @@ def build(build_dir, *extra):
     return run(["cmake", "--build", build_dir, *extra])
 
 
+def make_venv(path):
+    """A fresh venv at path that sees the configured Python's packages (torch)
+    and has its own site-packages; returns that site-packages."""
+    shutil.rmtree(path, ignore_errors=True)
+    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(path)], check=True)
+    return subprocess.run([str(Path(path) / "bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"],
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
 def exported_symbols(path):
     """Dynamic symbols a shared object defines (nm -D --defined-only)."""
     out = subprocess.run([os.environ.get("NM") or "nm", "-D", "--defined-only", str(path)],

@@ -6,10 +6,9 @@ the cu126 index, git clone) are checked for their inputs instead."""
 import json
 import re
 import shutil
-import subprocess
 
 from reference import WHEEL_DIR
-from support import CXX, PYTHON, REPO, WORK_DIR, run
+from support import CXX, PYTHON, REPO, WORK_DIR, make_venv, run
 
 DOCKERFILE = REPO / "packaging" / "docker" / "Dockerfile"
 SCRIPT = REPO / "packaging" / "docker" / "build-stage.sh"
@@ -48,9 +47,7 @@ def test_build_stage_script_on_the_fixture():
     work = WORK_DIR / "docker-stage"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(work / "venv")], check=True)
-    site = subprocess.run([str(work / "venv/bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"],
-                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+    site = make_venv(work / "venv")
     # The Dockerfile's lines, with the fixture and this machine's toolchain in place of the image's.
     result = run([SCRIPT, work / "build",
                   "-DTRELLIS2_PACKAGES=fixture", f"-DCMAKE_CXX_COMPILER={CXX}", f"-DPython3_EXECUTABLE={PYTHON}",

@@ -142,8 +142,9 @@ def our_commands(roots):
 
 
 def intended(kind, side, token):
-    return any(k == kind and s == side and re.fullmatch(pattern, token)
-               for (k, s, pattern) in INTENDED)
+    """The INTENDED entry that explains this difference, or None."""
+    return next(((k, s, pattern) for (k, s, pattern) in INTENDED
+                 if k == kind and s == side and re.fullmatch(pattern, token)), None)
 
 
 def compare(kind, ref_argv, our_argv, roots, seen):
@@ -152,10 +153,10 @@ def compare(kind, ref_argv, our_argv, roots, seen):
     problems = []
     for side, extra in (("torch", ref - ours), ("ours", ours - ref)):
         for token in sorted(extra):
-            for (k, s, pattern) in INTENDED:
-                if k == kind and s == side and re.fullmatch(pattern, token):
-                    seen.add((k, s, pattern))
-            if not intended(kind, side, token):
+            entry = intended(kind, side, token)
+            if entry:
+                seen.add(entry)
+            else:
                 problems.append(f"{side} only: {token}")
     return problems
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from support import build, configure, run, scratch_dir
+from support import configure, run, scratch_dir
 
 
 def free_port():

@@ -10,14 +10,13 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sys
 import zipfile
 
 import pytest
 
 from reference import wheel_path
-from support import EXT_SUFFIX, PYTHON, WORK_DIR, build, configure, one_line, run
+from support import EXT_SUFFIX, WORK_DIR, build, configure, make_venv, one_line, run
 
 WORK = WORK_DIR / "wheel-mode"
 BUILD = WORK / "build"
@@ -34,12 +33,7 @@ def sha256(path):
 
 def venv(name):
     path = WORK / name
-    shutil.rmtree(path, ignore_errors=True)
-    # torch comes from the configured Python; everything else is the venv's own.
-    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(path)], check=True)
-    site = subprocess.run([str(path / "bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"],
-                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
-    return path, site
+    return path, make_venv(path)
 
 
 def pip(env_dir, *args):
