@@ -26,7 +26,7 @@ function(trellis2_write_subbuild_cache output)
   # CMake adds no -O/-g/-DNDEBUG of its own (setuptools' nvcc line has none).
   set(CMAKE_BUILD_TYPE "")
   set(CMAKE_CUDA_HOST_COMPILER "${CMAKE_CXX_COMPILER}")
-  set(CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake")
+  set(CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/recipe")
   set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${TRELLIS2_CXX_LAUNCHER})
   set(CMAKE_CUDA_COMPILER_LAUNCHER ${TRELLIS2_CUDA_LAUNCHER})

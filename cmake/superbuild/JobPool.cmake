@@ -1,7 +1,7 @@
 # JobPool: one cap on concurrent compile jobs across all package sub-builds.
 # Packages build at the same time (so the tail of one overlaps the next),
 # each with its own Ninja; every compile goes through `jobslot`
-# (packaging/jobslot), which holds one slot of a shared pool while it runs:
+# (tools/jobslot), which holds one slot of a shared pool while it runs:
 #   jobs pool  TRELLIS2_JOBS slots (MAX_JOBS or CMAKE_BUILD_PARALLEL_LEVEL at
 #              build time replace it, torch's and CMake's conventions)
 #   nvcc pool  sized from the memory available at configure time divided by
@@ -40,7 +40,7 @@ if(TRELLIS2_NVCC_JOBS LESS 1)
   set(TRELLIS2_NVCC_JOBS 1)
 endif()
 
-add_subdirectory(packaging/jobslot)
+add_subdirectory(tools/jobslot)
 set(_pools "${CMAKE_BINARY_DIR}/jobslots")
 file(MAKE_DIRECTORY "${_pools}/jobs" "${_pools}/nvcc")
 set(_slot "$<TARGET_FILE:jobslot>" --env MAX_JOBS --env CMAKE_BUILD_PARALLEL_LEVEL "${_pools}/jobs:${TRELLIS2_JOBS}")

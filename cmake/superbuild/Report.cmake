@@ -1,5 +1,5 @@
 # Report: after every build, build/report.json and a short table (see
-# packaging/build_report.py and the README's "Build report"). The facts
+# tools/build_report.py and the README's "Build report"). The facts
 # known at configure go into report-config.json; the per-module results are
 # read from the sub-builds when the report runs.
 
@@ -27,7 +27,7 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/report-config.json" CONTENT "{
 }
 ")
 add_custom_target(report ALL
-  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/packaging/build_report.py"
+  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"
     "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json"
   COMMENT "" VERBATIM)
 add_dependencies(report ${TRELLIS2_PACKAGES})

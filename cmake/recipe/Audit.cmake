@@ -18,42 +18,11 @@
 # gate stays shut until the module is fixed. On failure the text report
 # (the versions, the offending symbols, demangled) goes to the build log.
 #
-# This file is also the script the custom command runs (cmake -P), so the
-# gate's whole logic sits in one place.
+# The command the gate runs is cmake/scripts/audit_module.cmake.
 
 include_guard(GLOBAL)
 
-# Script mode: -DABI_AUDIT= -DPOLICY= -DMODULE= -DSTAMP= -P Audit.cmake
-function(_trellis2_audit_run)
-  set(temp "${STAMP}.tmp")
-  file(REMOVE "${STAMP}" "${temp}")
-  if(NOT EXISTS "${ABI_AUDIT}")
-    message(FATAL_ERROR "abi-audit not found at '${ABI_AUDIT}' (TRELLIS2_ABI_AUDIT_EXECUTABLE). "
-      "Build it first: cmake --build <superbuild dir> --target abi-audit")
-  endif()
-  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format json "${MODULE}"
-    OUTPUT_FILE "${temp}" ERROR_VARIABLE errors RESULT_VARIABLE result)
-  if(result STREQUAL "0")
-    file(RENAME "${temp}" "${STAMP}")
-    return()
-  endif()
-  file(REMOVE "${temp}")
-  # The text report straight to the build log: which version, which symbol.
-  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format text "${MODULE}")
-  if(result STREQUAL "1")
-    set(why "violates ABI policy ${POLICY} (report above)")
-  else()
-    set(why "could not be audited (exit ${result}): ${errors}")
-  endif()
-  message(FATAL_ERROR "ABI gate: ${MODULE} ${why}.\n"
-    "Fix the module (compiler, flags, link line), or pick another policy on purpose with "
-    "-DTRELLIS2_ABI_POLICY=<name|file>; the gate reruns on the next build.")
-endfunction()
-
-if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
-  _trellis2_audit_run()
-  return()
-endif()
+set(_trellis2_audit_script "${CMAKE_CURRENT_LIST_DIR}/../scripts/audit_module.cmake")
 
 function(trellis2_audit_module target stamp_file_var)
   if(NOT TARGET ${target})
@@ -87,7 +56,7 @@ function(trellis2_audit_module target stamp_file_var)
       "-DPOLICY=${TRELLIS2_ABI_POLICY}"
       "-DMODULE=$<TARGET_FILE:${target}>"
       "-DSTAMP=${stamp}"
-      -P "${CMAKE_CURRENT_FUNCTION_LIST_FILE}"
+      -P "${_trellis2_audit_script}"
     DEPENDS "$<TARGET_FILE:${target}>" ${target} "${TRELLIS2_ABI_AUDIT_EXECUTABLE}" ${policy_files}
     COMMENT "ABI audit of ${target} (policy ${TRELLIS2_ABI_POLICY})"
     VERBATIM)

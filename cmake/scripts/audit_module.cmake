@@ -1,0 +1,30 @@
+# cmake -DABI_AUDIT=<exe> -DPOLICY=<name|file> -DMODULE=<module> -DSTAMP=<json> -P audit_module.cmake
+# The ABI gate's command (added by cmake/recipe/Audit.cmake): audits one
+# module; the JSON report becomes the stamp only when the audit passes.
+function(_trellis2_audit_run)
+  set(temp "${STAMP}.tmp")
+  file(REMOVE "${STAMP}" "${temp}")
+  if(NOT EXISTS "${ABI_AUDIT}")
+    message(FATAL_ERROR "abi-audit not found at '${ABI_AUDIT}' (TRELLIS2_ABI_AUDIT_EXECUTABLE). "
+      "Build it first: cmake --build <superbuild dir> --target abi-audit")
+  endif()
+  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format json "${MODULE}"
+    OUTPUT_FILE "${temp}" ERROR_VARIABLE errors RESULT_VARIABLE result)
+  if(result STREQUAL "0")
+    file(RENAME "${temp}" "${STAMP}")
+    return()
+  endif()
+  file(REMOVE "${temp}")
+  # The text report straight to the build log: which version, which symbol.
+  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format text "${MODULE}")
+  if(result STREQUAL "1")
+    set(why "violates ABI policy ${POLICY} (report above)")
+  else()
+    set(why "could not be audited (exit ${result}): ${errors}")
+  endif()
+  message(FATAL_ERROR "ABI gate: ${MODULE} ${why}.\n"
+    "Fix the module (compiler, flags, link line), or pick another policy on purpose with "
+    "-DTRELLIS2_ABI_POLICY=<name|file>; the gate reruns on the next build.")
+endfunction()
+
+_trellis2_audit_run()
