@@ -8,6 +8,8 @@
 #include <memory>
 #include <set>
 
+#include "native_file.h"
+
 namespace abi_audit {
 
 std::string demangle(const std::string& name) {
@@ -15,23 +17,6 @@ std::string demangle(const std::string& name) {
   std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
                                                   &std::free);
   return status == 0 && out ? std::string(out.get()) : name;
-}
-
-std::string python_module_name(const std::string& file_name) {
-  const std::string suffix = ".so";
-  if (file_name.size() <= suffix.size() ||
-      file_name.compare(file_name.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return "";  // libfoo.so.1 and other non-module names
-  const std::string stem = file_name.substr(0, file_name.size() - suffix.size());
-  const size_t dot = stem.find('.');
-  const std::string name = stem.substr(0, dot);
-  if (dot != std::string::npos) {
-    const std::string tag = stem.substr(dot);  // .cpython-312-x86_64-linux-gnu, .abi3
-    return tag.rfind(".cpython-", 0) == 0 || tag == ".abi3" ? name : "";
-  }
-  // A plain NAME.so is a module too (Python accepts the bare suffix), but
-  // libNAME.so is by convention a library that nothing imports.
-  return name.rfind("lib", 0) == 0 ? "" : name;
 }
 
 namespace {
@@ -79,8 +64,9 @@ void check_symbol_versions(const ElfFacts& facts, const Policy& policy, FileRepo
 }
 
 void check_python_init(const std::string& file_name, const ElfFacts& facts, FileReport& report) {
-  const std::string module = python_module_name(file_name);
-  if (module.empty()) return;
+  const auto native = classify_native_file(file_name);
+  if (!native || !native->is_module()) return;
+  const std::string& module = native->module;
   const std::string expected = "PyInit_" + module;
   const auto& found = facts.python_inits;
   if (std::find(found.begin(), found.end(), expected) != found.end()) return;

@@ -28,10 +28,6 @@ struct FileReport {
 FileReport audit_facts(const std::string& path, const std::string& file_name, const ElfFacts& facts,
                        const Policy& policy);
 
-// The import name a file must export PyInit_ for, or "" when the name is
-// not a Python module's (libfoo.so, libfoo.so.1).
-std::string python_module_name(const std::string& file_name);
-
 // abi::__cxa_demangle, or the name itself when it is not a C++ name.
 std::string demangle(const std::string& name);
 

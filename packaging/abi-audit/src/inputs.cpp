@@ -6,15 +6,10 @@
 #include <filesystem>
 #include <memory>
 
+#include "native_file.h"
+
 namespace abi_audit {
 namespace fs = std::filesystem;
-
-bool is_shared_object_name(const std::string& file_name) {
-  const size_t at = file_name.rfind(".so");
-  if (at == std::string::npos || at == 0) return false;
-  const std::string tail = file_name.substr(at + 3);  // "" or ".1.2"
-  return tail.empty() || (tail[0] == '.' && tail.size() > 1 && tail.find_first_not_of(".0123456789") == std::string::npos);
-}
 
 namespace {
 
@@ -94,7 +89,7 @@ std::vector<FileReport> audit_wheel(const std::string& path, const Policy& polic
     if (!raw) continue;
     const std::string member = raw;
     const std::string file_name = fs::path(member).filename().string();
-    if (!is_shared_object_name(file_name)) continue;
+    if (!classify_native_file(file_name)) continue;
     const std::string label = path + "!" + member;
     reports.push_back(audit_one(label, file_name, policy, [&] {
       std::vector<char> image = read_member(zip.get(), static_cast<zip_uint64_t>(i), label);
@@ -116,7 +111,7 @@ std::vector<FileReport> audit_directory(const std::string& path, const Policy& p
   for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     // Symlinks (libfoo.so -> libfoo.so.1) are skipped: the target is audited itself.
     if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
-    if (is_shared_object_name(it->path().filename().string())) files.push_back(it->path().string());
+    if (classify_native_file(it->path().filename().string())) files.push_back(it->path().string());
   }
   if (ec) return {error_report(path, path + ": cannot list directory: " + ec.message())};
   if (files.empty())

@@ -9,9 +9,6 @@
 
 namespace abi_audit {
 
-// libfoo.so, _C.cpython-312-x86_64-linux-gnu.so, libfoo.so.1.2 -> true.
-bool is_shared_object_name(const std::string& file_name);
-
 // One report per shared object found; an input that cannot be read gives
 // a report with `error` set instead of throwing.
 std::vector<FileReport> audit_path(const std::string& path, const Policy& policy);
