@@ -13,4 +13,8 @@ namespace abi_audit {
 // a report with `error` set instead of throwing.
 std::vector<FileReport> audit_path(const std::string& path, const Policy& policy);
 
+// A wheel held in memory, reported as LABEL!member (the fuzz target's entry).
+std::vector<FileReport> audit_wheel_memory(const void* data, size_t size, const std::string& label,
+                                           const Policy& policy);
+
 }  // namespace abi_audit
