@@ -1,4 +1,4 @@
-// The four checks of one shared object against a policy.
+// The checks of one shared object against a policy.
 #pragma once
 
 #include <map>
@@ -11,7 +11,7 @@
 namespace abi_audit {
 
 struct Violation {
-  std::string check;  // symbol-version | python-init | runpath | needed
+  std::string check;  // symbol-version | python-init | runpath | needed | cxx-runtime
   std::string detail;
   std::vector<std::string> symbols;  // demangled where possible
 };
