@@ -7,7 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-rm -rf "$here/corpus"
+# Inputs that once failed a fuzz run (regression-*) are kept.
+find "$here/corpus" -type f ! -name 'regression-*' -delete 2>/dev/null || true
 mkdir -p "$here/corpus/elf" "$here/corpus/wheel" "$here/corpus/policy"
 
 # Small pages and no separate code segment keep each ELF to a few KB.

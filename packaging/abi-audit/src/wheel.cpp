@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -98,13 +99,18 @@ std::string unsafe_member_reason(const std::string& name) {
   }
 }
 
-Wheel::Wheel(zip_t* zip, std::string label) : zip_(zip), label_(std::move(label)) { list_members(); }
+Wheel::Wheel(zip_t* zip, std::string label, zip_uint64_t archive_bytes)
+    : zip_(zip), label_(std::move(label)), archive_bytes_(archive_bytes) {
+  list_members();
+}
 
 Wheel Wheel::open_file(const std::string& path) {
   int code = 0;
   zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY, &code);
   if (!zip) throw InputError(path + ": cannot open as a zip (wheel): " + zip_error_text(code));
-  return Wheel(zip, path);
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  return Wheel(zip, path, ec ? kMaxMemberBytes : bytes);
 }
 
 Wheel Wheel::open_memory(const void* data, size_t size, const std::string& label) {
@@ -119,7 +125,7 @@ Wheel Wheel::open_memory(const void* data, size_t size, const std::string& label
     throw InputError(label + ": cannot open as a zip (wheel): " + why);
   }
   zip_error_fini(&error);
-  return Wheel(zip, label);
+  return Wheel(zip, label, size);
 }
 
 void Wheel::list_members() {
@@ -174,7 +180,10 @@ std::vector<char> Wheel::read(const Member& member) const {
   zip_stat_init(&st);
   if (zip_stat_index(zip, member.index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
     throw InputError(label + ": zip entry unreadable: " + zip_strerror(zip));
-  const bool implausible = (st.valid & ZIP_STAT_COMP_SIZE) && st.size > st.comp_size * kMaxDeflateRatio + 4096;
+  // The headers' sizes are claims: the compressed data must fit in the
+  // archive, and deflate cannot expand it more than kMaxDeflateRatio.
+  const zip_uint64_t comp_size = (st.valid & ZIP_STAT_COMP_SIZE) ? std::min(st.comp_size, archive_bytes_) : archive_bytes_;
+  const bool implausible = st.size > comp_size * kMaxDeflateRatio + 4096;
   if (st.size > kMaxMemberBytes || implausible)
     throw InputError(label + ": zip entry claims " + std::to_string(st.size) +
                      " bytes, which its compressed size cannot hold; the wheel is corrupt, rebuild it");

@@ -33,12 +33,13 @@ class Wheel {
   struct ZipCloser {
     void operator()(zip_t* z) const { zip_discard(z); }
   };
-  Wheel(zip_t* zip, std::string label);
+  Wheel(zip_t* zip, std::string label, zip_uint64_t archive_bytes);
   void list_members();
   void refuse_case_clashes_with_record() const;
 
   std::unique_ptr<zip_t, ZipCloser> zip_;
   std::string label_;
+  zip_uint64_t archive_bytes_;  // no member's compressed data can be larger
   std::vector<Member> members_;
 };
 
