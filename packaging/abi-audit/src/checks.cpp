@@ -8,6 +8,9 @@
 #include <memory>
 #include <set>
 
+#include "cxx_runtime.h"
+#include "native_file.h"
+
 namespace abi_audit {
 
 std::string demangle(const std::string& name) {
@@ -15,23 +18,6 @@ std::string demangle(const std::string& name) {
   std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
                                                   &std::free);
   return status == 0 && out ? std::string(out.get()) : name;
-}
-
-std::string python_module_name(const std::string& file_name) {
-  const std::string suffix = ".so";
-  if (file_name.size() <= suffix.size() ||
-      file_name.compare(file_name.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return "";  // libfoo.so.1 and other non-module names
-  const std::string stem = file_name.substr(0, file_name.size() - suffix.size());
-  const size_t dot = stem.find('.');
-  const std::string name = stem.substr(0, dot);
-  if (dot != std::string::npos) {
-    const std::string tag = stem.substr(dot);  // .cpython-312-x86_64-linux-gnu, .abi3
-    return tag.rfind(".cpython-", 0) == 0 || tag == ".abi3" ? name : "";
-  }
-  // A plain NAME.so is a module too (Python accepts the bare suffix), but
-  // libNAME.so is by convention a library that nothing imports.
-  return name.rfind("lib", 0) == 0 ? "" : name;
 }
 
 namespace {
@@ -79,8 +65,9 @@ void check_symbol_versions(const ElfFacts& facts, const Policy& policy, FileRepo
 }
 
 void check_python_init(const std::string& file_name, const ElfFacts& facts, FileReport& report) {
-  const std::string module = python_module_name(file_name);
-  if (module.empty()) return;
+  const auto native = classify_native_file(file_name);
+  if (!native || !native->is_module()) return;
+  const std::string& module = native->module;
   const std::string expected = "PyInit_" + module;
   const auto& found = facts.python_inits;
   if (std::find(found.begin(), found.end(), expected) != found.end()) return;
@@ -125,6 +112,33 @@ void check_needed(const ElfFacts& facts, const Policy& policy, FileReport& repor
   }
 }
 
+// A torch extension must share torch's libstdc++.so.6: a private copy has
+// its own locale and iostream state (o-voxel's example segfaulted at its
+// first std::cout of a double). C++ evidence without that DT_NEEDED means
+// the runtime was linked in statically or is missing.
+void check_cxx_runtime(const ElfFacts& facts, FileReport& report) {
+  constexpr size_t kNamedPerKind = 4;  // a few names per kind of evidence; the counts say how many
+  if (std::find(facts.needed.begin(), facts.needed.end(), "libstdc++.so.6") != facts.needed.end()) return;
+  std::vector<std::string> found;
+  std::vector<std::string> symbols;
+  const auto add = [&](const std::vector<std::string>& names, const std::string& where) {
+    if (names.empty()) return;
+    found.push_back(where + " (" + std::to_string(names.size()) + (names.size() == kMaxCxxEvidence ? "+" : "") + ")");
+    for (size_t i = 0; i < names.size() && i < kNamedPerKind; ++i) symbols.push_back(demangle(names[i]));
+  };
+  add(facts.cxx_runtime_defined, "defines libstdc++ internals in .dynsym/.symtab");
+  add(facts.cxx_imported, "imports C++ symbols");
+  add(facts.cxx_runtime_type_names, "holds the C++ runtime's own type names in .rodata");
+  if (found.empty()) return;
+  report.violations.push_back(
+      {"cxx-runtime",
+       "uses C++ but libstdc++.so.6 is not in DT_NEEDED: it " + join(found, "; ") +
+           ". The C++ runtime was linked in statically (-static-libstdc++, perhaps added by a compiler wrapper); a "
+           "torch extension must share torch's libstdc++.so.6 or it crashes at run time. Link with g++ without "
+           "-static-libstdc++ and check with `readelf -d` that libstdc++.so.6 is NEEDED.",
+       symbols});
+}
+
 }  // namespace
 
 FileReport audit_facts(const std::string& path, const std::string& file_name, const ElfFacts& facts,
@@ -136,6 +150,7 @@ FileReport audit_facts(const std::string& path, const std::string& file_name, co
   check_search_paths("DT_RPATH", facts.rpath, report);
   check_search_paths("DT_RUNPATH", facts.runpath, report);
   check_needed(facts, policy, report);
+  check_cxx_runtime(facts, report);
   return report;
 }
 

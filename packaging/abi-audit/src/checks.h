@@ -1,4 +1,4 @@
-// The four checks of one shared object against a policy.
+// The checks of one shared object against a policy.
 #pragma once
 
 #include <map>
@@ -11,7 +11,7 @@
 namespace abi_audit {
 
 struct Violation {
-  std::string check;  // symbol-version | python-init | runpath | needed
+  std::string check;  // symbol-version | python-init | runpath | needed | cxx-runtime
   std::string detail;
   std::vector<std::string> symbols;  // demangled where possible
 };
@@ -27,10 +27,6 @@ struct FileReport {
 // file_name is the base name that decides the expected PyInit_ symbol.
 FileReport audit_facts(const std::string& path, const std::string& file_name, const ElfFacts& facts,
                        const Policy& policy);
-
-// The import name a file must export PyInit_ for, or "" when the name is
-// not a Python module's (libfoo.so, libfoo.so.1).
-std::string python_module_name(const std::string& file_name);
 
 // abi::__cxa_demangle, or the name itself when it is not a C++ name.
 std::string demangle(const std::string& name);

@@ -9,8 +9,12 @@
 #include <gelf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <string_view>
+
+#include "cxx_runtime.h"
 
 namespace abi_audit {
 namespace {
@@ -27,14 +31,24 @@ std::string libelf_error() {
   return msg ? msg : "unknown libelf error";
 }
 
-// The sections that hold dynamic-linking data. Shared objects keep their
-// section headers even when stripped, so we read sections, not segments.
+// The sections abi-audit reads: dynamic-linking data, and for the C++
+// evidence .symtab and .rodata*. Shared objects keep their section headers
+// even when stripped, so we read sections, not segments.
 struct DynamicSections {
   Elf_Scn* dynamic = nullptr;
   Elf_Scn* dynsym = nullptr;
   Elf_Scn* versym = nullptr;
   Elf_Scn* verneed = nullptr;
+  Elf_Scn* symtab = nullptr;  // absent once stripped
+  std::vector<Elf_Scn*> rodata;
 };
+
+// Local clones (foo.cold, foo.localalias) repeat the function they split from.
+void add_evidence(std::vector<std::string>& list, const std::string& name) {
+  if (list.size() < kMaxCxxEvidence && name.find('.') == std::string::npos &&
+      std::find(list.begin(), list.end(), name) == list.end())
+    list.push_back(name);
+}
 
 class Reader {
  public:
@@ -47,7 +61,13 @@ class Reader {
     if (s.dynamic) read_dynamic(s.dynamic, facts);
     std::map<unsigned, std::string> version_of_index;
     if (s.verneed) read_verneed(s.verneed, facts, version_of_index);
+    // C++ evidence matters only without libstdc++.so.6 (see ElfFacts), and
+    // demangling every symbol of a large C++ library would cost seconds.
+    gather_cxx_ = std::find(facts.needed.begin(), facts.needed.end(), "libstdc++.so.6") == facts.needed.end();
     if (s.dynsym) read_symbols(s.dynsym, s.versym, version_of_index, facts);
+    if (!gather_cxx_) return facts;
+    if (s.symtab) read_static_symbols(s.symtab, facts);
+    for (Elf_Scn* scn : s.rodata) find_runtime_type_names(scn, facts);
     return facts;
   }
 
@@ -72,6 +92,8 @@ class Reader {
     if (count == 0)
       fail(label_, "has no section headers (truncated, or stripped with sstrip); "
                    "abi-audit reads .dynamic/.dynsym/.gnu.version_r sections");
+    size_t names = 0;  // section name string table; a file without one has no .rodata we can name
+    if (elf_getshdrstrndx(elf_, &names) != 0) names = SHN_UNDEF;
     DynamicSections s;
     for (Elf_Scn* scn = elf_nextscn(elf_, nullptr); scn; scn = elf_nextscn(elf_, scn)) {
       GElf_Shdr shdr;
@@ -81,10 +103,22 @@ class Reader {
         case SHT_DYNSYM: s.dynsym = scn; break;
         case SHT_GNU_versym: s.versym = scn; break;
         case SHT_GNU_verneed: s.verneed = scn; break;
+        case SHT_SYMTAB: s.symtab = scn; break;
+        case SHT_PROGBITS:
+          if ((shdr.sh_flags & (SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR)) == SHF_ALLOC && is_rodata(names, shdr))
+            s.rodata.push_back(scn);
+          break;
         default: break;
       }
     }
     return s;
+  }
+
+  // Only .rodata*: a CUDA module's .nv_fatbin is read-only too, and large.
+  bool is_rodata(size_t names, const GElf_Shdr& shdr) {
+    if (names == SHN_UNDEF) return false;
+    const char* name = elf_strptr(elf_, names, shdr.sh_name);
+    return name && std::strncmp(name, ".rodata", 7) == 0;
   }
 
   // The section's data, or an InputError naming the section when its bytes
@@ -157,33 +191,70 @@ class Reader {
     }
   }
 
-  void read_symbols(Elf_Scn* dynsym, Elf_Scn* versym_scn, const std::map<unsigned, std::string>& version_of_index,
-                    ElfFacts& facts) {
+  // Calls visit(index, sym, name) for every named entry of a symbol table.
+  template <typename Visit>
+  void for_each_symbol(Elf_Scn* scn, const char* what, Visit visit) {
     GElf_Shdr shdr;
-    Elf_Data* syms = data_of(dynsym, ".dynsym", shdr);
+    Elf_Data* syms = data_of(scn, what, shdr);
     const size_t entry = gelf_fsize(elf_, ELF_T_SYM, 1, EV_CURRENT);
     const size_t count = entry ? syms->d_size / entry : 0;
+    for (size_t i = 1; i < count; ++i) {  // entry 0 is the null symbol
+      GElf_Sym sym;
+      if (!gelf_getsym(syms, static_cast<int>(i), &sym))
+        fail(label_, std::string(what) + " entry unreadable: " + libelf_error());
+      if (sym.st_name != 0) visit(i, sym, string_at(shdr.sh_link, sym.st_name, "symbol"));
+    }
+  }
+
+  size_t symbol_count(Elf_Scn* scn) {
+    GElf_Shdr shdr;
+    const size_t entry = gelf_fsize(elf_, ELF_T_SYM, 1, EV_CURRENT);
+    return entry ? data_of(scn, ".dynsym", shdr)->d_size / entry : 0;
+  }
+
+  void read_symbols(Elf_Scn* dynsym, Elf_Scn* versym_scn, const std::map<unsigned, std::string>& version_of_index,
+                    ElfFacts& facts) {
     Elf_Data* versym = nullptr;
     if (versym_scn) {
       GElf_Shdr vshdr;
       versym = data_of(versym_scn, ".gnu.version", vshdr);
+      const size_t count = symbol_count(dynsym);
       if (versym->d_size / sizeof(GElf_Versym) < count)
         fail(label_, ".gnu.version has fewer entries than .dynsym (" + std::to_string(count) + " symbols)");
     }
-    for (size_t i = 1; i < count; ++i) {  // entry 0 is the null symbol
-      GElf_Sym sym;
-      if (!gelf_getsym(syms, static_cast<int>(i), &sym)) fail(label_, ".dynsym entry unreadable: " + libelf_error());
-      if (sym.st_name == 0) continue;
-      std::string name = string_at(shdr.sh_link, sym.st_name, "symbol");
+    for_each_symbol(dynsym, ".dynsym", [&](size_t i, const GElf_Sym& sym, std::string name) {
       if (sym.st_shndx == SHN_UNDEF) {
+        if (gather_cxx_ && is_cxx_import(name)) add_evidence(facts.cxx_imported, name);
         GElf_Versym index = 0;
         if (versym && !gelf_getversym(versym, static_cast<int>(i), &index))
           fail(label_, ".gnu.version entry unreadable: " + libelf_error());
         auto found = version_of_index.find(index & kVersionIndexMask);
         if (found != version_of_index.end()) facts.symbols_by_version[found->second].push_back(std::move(name));
-      } else if (is_exported(sym) && name.rfind("PyInit_", 0) == 0) {
-        facts.python_inits.push_back(std::move(name));
+        return;
       }
+      if (gather_cxx_ && is_cxx_runtime_definition(name)) add_evidence(facts.cxx_runtime_defined, name);
+      if (is_exported(sym) && name.rfind("PyInit_", 0) == 0) facts.python_inits.push_back(std::move(name));
+    });
+  }
+
+  // .symtab keeps the names -Wl,--exclude-libs,ALL hid from .dynsym.
+  void read_static_symbols(Elf_Scn* symtab, ElfFacts& facts) {
+    for_each_symbol(symtab, ".symtab", [&](size_t, const GElf_Sym& sym, const std::string& name) {
+      if (sym.st_shndx != SHN_UNDEF && is_cxx_runtime_definition(name)) add_evidence(facts.cxx_runtime_defined, name);
+    });
+  }
+
+  // Looks for each runtime type name as a whole NUL-terminated string.
+  void find_runtime_type_names(Elf_Scn* scn, ElfFacts& facts) {
+    GElf_Shdr shdr;
+    Elf_Data* data = data_of(scn, ".rodata", shdr);
+    if (!data->d_buf) return;
+    const std::string_view bytes(static_cast<const char*>(data->d_buf), data->d_size);
+    for (const std::string& type_name : cxx_runtime_type_names()) {
+      const std::string needle = std::string(1, '\0') + type_name + '\0';
+      if (bytes.find(needle) != std::string_view::npos ||
+          bytes.compare(0, needle.size() - 1, needle.c_str() + 1, needle.size() - 1) == 0)
+        add_evidence(facts.cxx_runtime_type_names, type_name);
     }
   }
 
@@ -194,6 +265,7 @@ class Reader {
 
   Elf* elf_;
   std::string label_;
+  bool gather_cxx_ = false;
 };
 
 void init_libelf() {

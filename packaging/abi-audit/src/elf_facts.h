@@ -29,7 +29,17 @@ struct ElfFacts {
   std::map<std::string, std::vector<std::string>> symbols_by_version;
   // Defined, global, default-visibility dynamic symbols named PyInit_*.
   std::vector<std::string> python_inits;
+  // Evidence of C++ (cxx_runtime.h), each list unique and cut at
+  // kMaxCxxEvidence names: libstdc++ internals defined in .dynsym or
+  // .symtab, C++ symbols imported through .dynsym, and the C++ runtime's
+  // own type names found in .rodata. Gathered only when libstdc++.so.6 is
+  // not in DT_NEEDED, the one case the cxx-runtime check looks at.
+  std::vector<std::string> cxx_runtime_defined;
+  std::vector<std::string> cxx_imported;
+  std::vector<std::string> cxx_runtime_type_names;
 };
+
+constexpr size_t kMaxCxxEvidence = 16;
 
 // Reads a file on disk (mmap through libelf). Throws InputError.
 ElfFacts read_elf_file(const std::string& path);

@@ -1,27 +1,16 @@
 #include "inputs.h"
 
-#include <zip.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>
 
+#include "native_file.h"
+#include "wheel.h"
+
 namespace abi_audit {
 namespace fs = std::filesystem;
 
-bool is_shared_object_name(const std::string& file_name) {
-  const size_t at = file_name.rfind(".so");
-  if (at == std::string::npos || at == 0) return false;
-  const std::string tail = file_name.substr(at + 3);  // "" or ".1.2"
-  return tail.empty() || (tail[0] == '.' && tail.size() > 1 && tail.find_first_not_of(".0123456789") == std::string::npos);
-}
-
 namespace {
-
-// Deflate cannot expand data more than ~1032:1; a member that claims more
-// is corrupt, and allocating what it claims could exhaust memory.
-constexpr zip_uint64_t kMaxDeflateRatio = 1100;
-constexpr zip_uint64_t kMaxMemberBytes = zip_uint64_t{4} << 30;
 
 FileReport error_report(const std::string& path, const std::string& message) {
   FileReport report;
@@ -41,69 +30,31 @@ FileReport audit_one(const std::string& path, const std::string& file_name, cons
   }
 }
 
-struct ZipCloser {
-  void operator()(zip_t* z) const { zip_discard(z); }
-};
-struct ZipFileCloser {
-  void operator()(zip_file_t* f) const { zip_fclose(f); }
-};
-
-// Reads one member completely; reading past its end makes libzip verify
-// the CRC, so a corrupted member is an InputError rather than bad bytes.
-std::vector<char> read_member(zip_t* zip, zip_uint64_t index, const std::string& label) {
-  zip_stat_t st;
-  zip_stat_init(&st);
-  if (zip_stat_index(zip, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
-    throw InputError(label + ": zip entry unreadable: " + zip_strerror(zip));
-  const bool implausible = (st.valid & ZIP_STAT_COMP_SIZE) && st.size > st.comp_size * kMaxDeflateRatio + 4096;
-  if (st.size > kMaxMemberBytes || implausible)
-    throw InputError(label + ": zip entry claims " + std::to_string(st.size) +
-                     " bytes, which its compressed size cannot hold; the wheel is corrupt, rebuild it");
-  std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(zip, index, 0));
-  if (!file) throw InputError(label + ": cannot open zip entry: " + zip_strerror(zip));
-  std::vector<char> bytes(static_cast<size_t>(st.size) + 1);  // +1 to see the end (and the CRC check)
-  zip_uint64_t total = 0;
-  for (;;) {
-    const zip_int64_t n = zip_fread(file.get(), bytes.data() + total, bytes.size() - total);
-    if (n < 0) throw InputError(label + ": zip entry is corrupt: " + zip_file_strerror(file.get()) + "; rebuild the wheel");
-    if (n == 0) break;
-    total += static_cast<zip_uint64_t>(n);
-    if (total == bytes.size()) break;
-  }
-  if (total != st.size)
-    throw InputError(label + ": zip entry holds " + std::to_string(total) + " bytes, its header says " +
-                     std::to_string(st.size) + "; the wheel is corrupt, rebuild it");
-  bytes.resize(total);
-  return bytes;
-}
-
-std::vector<FileReport> audit_wheel(const std::string& path, const Policy& policy) {
-  int code = 0;
-  std::unique_ptr<zip_t, ZipCloser> zip(zip_open(path.c_str(), ZIP_RDONLY, &code));
-  if (!zip) {
-    zip_error_t error;
-    zip_error_init_with_code(&error, code);
-    std::string message = path + ": cannot open as a zip (wheel): " + zip_error_strerror(&error);
-    zip_error_fini(&error);
-    return {error_report(path, message)};
-  }
+std::vector<FileReport> audit_wheel(const Wheel& wheel, const std::string& path, const Policy& policy) {
   std::vector<FileReport> reports;
-  const zip_int64_t count = zip_get_num_entries(zip.get(), 0);
-  for (zip_int64_t i = 0; i < count; ++i) {
-    const char* raw = zip_get_name(zip.get(), static_cast<zip_uint64_t>(i), 0);
-    if (!raw) continue;
-    const std::string member = raw;
-    const std::string file_name = fs::path(member).filename().string();
-    if (!is_shared_object_name(file_name)) continue;
-    const std::string label = path + "!" + member;
+  for (const Wheel::Member& member : wheel.members()) {
+    const std::string file_name = fs::path(member.name).filename().string();
+    if (!classify_native_file(file_name)) continue;
+    const std::string label = path + "!" + member.name;
     reports.push_back(audit_one(label, file_name, policy, [&] {
-      std::vector<char> image = read_member(zip.get(), static_cast<zip_uint64_t>(i), label);
+      std::vector<char> image = wheel.read(member);
       return read_elf_memory(image, label);
     }));
   }
   if (reports.empty())
     reports.push_back(error_report(path, path + ": wheel holds no shared object (*.so); expected native modules"));
   return reports;
+}
+
+// Opening refuses an unreadable zip and unsafe member names: the whole
+// wheel is then one error.
+template <typename Open>
+std::vector<FileReport> audit_wheel_opened_by(const std::string& path, const Policy& policy, Open open) {
+  try {
+    return audit_wheel(open(), path, policy);
+  } catch (const InputError& e) {
+    return {error_report(path, e.what())};
+  }
 }
 
 FileReport audit_file(const std::string& path, const Policy& policy) {
@@ -116,7 +67,7 @@ std::vector<FileReport> audit_directory(const std::string& path, const Policy& p
   for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     // Symlinks (libfoo.so -> libfoo.so.1) are skipped: the target is audited itself.
     if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
-    if (is_shared_object_name(it->path().filename().string())) files.push_back(it->path().string());
+    if (classify_native_file(it->path().filename().string())) files.push_back(it->path().string());
   }
   if (ec) return {error_report(path, path + ": cannot list directory: " + ec.message())};
   if (files.empty())
@@ -134,8 +85,14 @@ std::vector<FileReport> audit_path(const std::string& path, const Policy& policy
   const fs::file_status status = fs::status(path, ec);
   if (ec || !fs::exists(status)) return {error_report(path, path + ": no such file or directory")};
   if (fs::is_directory(status)) return audit_directory(path, policy);
-  if (fs::path(path).extension() == ".whl") return audit_wheel(path, policy);
+  if (fs::path(path).extension() == ".whl")
+    return audit_wheel_opened_by(path, policy, [&] { return Wheel::open_file(path); });
   return {audit_file(path, policy)};
+}
+
+std::vector<FileReport> audit_wheel_memory(const void* data, size_t size, const std::string& label,
+                                           const Policy& policy) {
+  return audit_wheel_opened_by(label, policy, [&] { return Wheel::open_memory(data, size, label); });
 }
 
 }  // namespace abi_audit

@@ -9,11 +9,12 @@
 
 namespace abi_audit {
 
-// libfoo.so, _C.cpython-312-x86_64-linux-gnu.so, libfoo.so.1.2 -> true.
-bool is_shared_object_name(const std::string& file_name);
-
 // One report per shared object found; an input that cannot be read gives
 // a report with `error` set instead of throwing.
 std::vector<FileReport> audit_path(const std::string& path, const Policy& policy);
+
+// A wheel held in memory, reported as LABEL!member (the fuzz target's entry).
+std::vector<FileReport> audit_wheel_memory(const void* data, size_t size, const std::string& label,
+                                           const Policy& policy);
 
 }  // namespace abi_audit

@@ -97,6 +97,11 @@ class Parser {
                         " levels; is there an include cycle?");
     std::ifstream in(file);
     if (!in) throw PolicyError("cannot read policy file " + file);
+    parse_lines(in, file, policy, depth);
+  }
+
+  // `file` names the lines in errors and anchors relative includes.
+  void parse_lines(std::istream& in, const std::string& file, Policy& policy, int depth) {
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
       line = trim(line);
@@ -156,14 +161,27 @@ class Parser {
   std::vector<std::string> dirs_;
 };
 
+// A policy without a `name` line is called after its file.
+Policy with_default_name(Policy policy) {
+  if (policy.name.empty()) policy.name = fs::path(policy.file).stem().string();
+  return policy;
+}
+
 }  // namespace
 
 Policy load_policy(const std::string& name_or_file, const std::vector<std::string>& search_dirs) {
   Policy policy;
   policy.file = resolve(name_or_file, search_dirs);
   Parser(search_dirs).parse(policy.file, policy, 0);
-  if (policy.name.empty()) policy.name = fs::path(policy.file).stem().string();
-  return policy;
+  return with_default_name(std::move(policy));
+}
+
+Policy parse_policy_text(const std::string& text, const std::string& file, const std::vector<std::string>& search_dirs) {
+  Policy policy;
+  policy.file = file;
+  std::istringstream in(text);
+  Parser(search_dirs).parse_lines(in, file, policy, 0);
+  return with_default_name(std::move(policy));
 }
 
 }  // namespace abi_audit

@@ -39,6 +39,9 @@ struct Policy {
 // NAME (looked up in policy_search_dirs) or a FILE path.
 Policy load_policy(const std::string& name_or_file, const std::vector<std::string>& search_dirs);
 
+// A policy held in memory, as if read from `file` (the fuzz target's entry).
+Policy parse_policy_text(const std::string& text, const std::string& file, const std::vector<std::string>& search_dirs);
+
 // Where NAME.policy is looked for: next to the executable (build tree), the
 // relocatable install layout, then the compiled-in install directory.
 std::vector<std::string> policy_search_dirs(const std::string& executable_dir);

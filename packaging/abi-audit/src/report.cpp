@@ -1,10 +1,14 @@
 #include "report.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
-#include <cstdio>
 
 namespace abi_audit {
 namespace {
+
+// Keys in insertion order, so the report reads policy, passed, files.
+using json = nlohmann::ordered_json;
 
 bool all_passed(const std::vector<FileReport>& reports) {
   return std::all_of(reports.begin(), reports.end(), [](const FileReport& r) { return r.passed(); });
@@ -19,57 +23,27 @@ std::string highest_line(const FileReport& report) {
   return line;
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // Families in fixed order; null where the file needs none of that family.
-std::string json_versions(const std::map<std::string, std::string>& versions) {
-  std::string out = "{";
+json json_versions(const std::map<std::string, std::string>& versions) {
+  json out = json::object();
   for (const std::string& family : version_families()) {
     auto found = versions.find(family);
-    out += (out.size() > 1 ? ", " : "") + json_string(family) + ": " +
-           (found == versions.end() ? "null" : json_string(found->second));
+    out[family] = found == versions.end() ? json(nullptr) : json(found->second);
   }
-  return out + "}";
+  return out;
 }
 
-std::string json_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (const std::string& item : items) out += (out.size() > 1 ? ", " : "") + json_string(item);
-  return out + "]";
-}
-
-void write_json_file(std::ostream& out, const FileReport& r) {
-  out << "    {\"path\": " << json_string(r.path) << ", \"passed\": " << (r.passed() ? "true" : "false");
+json json_file(const FileReport& r) {
+  json out = {{"path", r.path}, {"passed", r.passed()}};
   if (!r.error.empty()) {
-    out << ", \"error\": " << json_string(r.error) << "}";
-    return;
+    out["error"] = r.error;
+    return out;
   }
-  out << ",\n     \"highest\": " << json_versions(r.highest) << ",\n     \"violations\": [";
-  for (size_t i = 0; i < r.violations.size(); ++i) {
-    const Violation& v = r.violations[i];
-    out << (i ? "," : "") << "\n       {\"check\": " << json_string(v.check) << ", \"detail\": " << json_string(v.detail)
-        << ", \"symbols\": " << json_list(v.symbols) << "}";
-  }
-  out << (r.violations.empty() ? "]}" : "\n     ]}");
+  out["highest"] = json_versions(r.highest);
+  out["violations"] = json::array();
+  for (const Violation& v : r.violations)
+    out["violations"].push_back({{"check", v.check}, {"detail", v.detail}, {"symbols", v.symbols}});
+  return out;
 }
 
 }  // namespace
@@ -93,14 +67,17 @@ void write_text(std::ostream& out, const std::vector<FileReport>& reports, const
 }
 
 void write_json(std::ostream& out, const std::vector<FileReport>& reports, const Policy& policy) {
-  out << "{\n  \"policy\": {\"name\": " << json_string(policy.name) << ", \"file\": " << json_string(policy.file)
-      << ", \"max\": " << json_versions(policy.max) << ", \"allow_needed\": " << json_list(policy.allow_needed)
-      << "},\n  \"passed\": " << (all_passed(reports) ? "true" : "false") << ",\n  \"files\": [\n";
-  for (size_t i = 0; i < reports.size(); ++i) {
-    write_json_file(out, reports[i]);
-    out << (i + 1 < reports.size() ? ",\n" : "\n");
-  }
-  out << "  ]\n}\n";
+  json document = {{"policy",
+                    {{"name", policy.name},
+                     {"file", policy.file},
+                     {"max", json_versions(policy.max)},
+                     {"allow_needed", policy.allow_needed}}},
+                   {"passed", all_passed(reports)},
+                   {"files", json::array()}};
+  for (const FileReport& r : reports) document["files"].push_back(json_file(r));
+  // Bytes that are not UTF-8 (a member name in a wheel, say) are replaced,
+  // not a reason to lose the whole report.
+  out << document.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace abi_audit

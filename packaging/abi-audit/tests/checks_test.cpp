@@ -7,6 +7,7 @@
 #include "checks.h"
 #include "elf_facts.h"
 #include "inputs.h"
+#include "native_file.h"
 #include "test_support.h"
 
 using namespace abi_audit;
@@ -19,23 +20,30 @@ bool contains(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
 }
 
-}  // namespace
-
-TEST(PythonModuleName, FollowsPythonsExtensionSuffixes) {
-  EXPECT_EQ(python_module_name("_xatlas.cpython-312-x86_64-linux-gnu.so"), "_xatlas");
-  EXPECT_EQ(python_module_name("cuda.cpython-312-x86_64-linux-gnu.so"), "cuda");
-  EXPECT_EQ(python_module_name("_C.abi3.so"), "_C");
-  EXPECT_EQ(python_module_name("_nvdiffrast_c.so"), "_nvdiffrast_c");
-  EXPECT_EQ(python_module_name("libc10.so"), "");
-  EXPECT_EQ(python_module_name("libcudart.so.12"), "");
-  EXPECT_EQ(python_module_name("foo.bar.so"), "");
+// The module name decides the expected PyInit_ symbol; inputs.cpp and
+// checks.cpp both ask classify_native_file.
+std::string module_of(const std::string& file_name) {
+  const auto native = classify_native_file(file_name);
+  return native ? native->module : "(not native)";
 }
 
-TEST(InputNames, SharedObjectsIncludeVersionedSonames) {
+}  // namespace
+
+TEST(NativeFile, ModuleNamesFollowPythonsExtensionSuffixes) {
+  EXPECT_EQ(module_of("_xatlas.cpython-312-x86_64-linux-gnu.so"), "_xatlas");
+  EXPECT_EQ(module_of("cuda.cpython-312-x86_64-linux-gnu.so"), "cuda");
+  EXPECT_EQ(module_of("_C.abi3.so"), "_C");
+  EXPECT_EQ(module_of("_nvdiffrast_c.so"), "_nvdiffrast_c");
+  EXPECT_EQ(module_of("libc10.so"), "");
+  EXPECT_EQ(module_of("libcudart.so.12"), "");
+  EXPECT_EQ(module_of("foo.bar.so"), "");
+}
+
+TEST(NativeFile, SharedObjectsIncludeVersionedSonames) {
   for (const char* name : {"libc10.so", "_C.cpython-312-x86_64-linux-gnu.so", "libcudart.so.12", "libfoo.so.1.2.3"})
-    EXPECT_TRUE(is_shared_object_name(name)) << name;
+    EXPECT_TRUE(classify_native_file(name)) << name;
   for (const char* name : {"so", ".so", "libfoo.so.", "libfoo.so.1a", "libfoo.sock", "foo.py", "libfoo.a"})
-    EXPECT_FALSE(is_shared_object_name(name)) << name;
+    EXPECT_FALSE(classify_native_file(name)) << name;
 }
 
 TEST(Demangle, GivesTheCxxNameOrTheNameItself) {

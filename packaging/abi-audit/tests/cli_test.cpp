@@ -1,6 +1,7 @@
 // The CLI on the fixtures: each check's passing and failing case, the JSON
 // report, exit codes and usage errors.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -94,9 +95,52 @@ TEST(Inputs, DirectoryIsSearchedRecursively) {
 TEST(Json, ReportsHighestVersionsAndViolations) {
   const ToolResult r = run_tool({"--format", "json", FIXTURE_GLIBCXX32, FIXTURE_PYINIT_RIGHT});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  for (const char* piece : {"\"passed\": false", "\"GLIBCXX\": \"3.4.32\"", "\"check\": \"symbol-version\"",
-                            "\"symbols\": [\"std::ios_base_library_init()\"]", "\"passed\": true", "\"name\": \"rocky9\""})
-    EXPECT_NE(r.out.find(piece), std::string::npos) << piece << "\n" << r.out;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["policy"]["name"], "rocky9");
+  EXPECT_EQ(report["policy"]["max"]["GLIBCXX"], "3.4.29");
+  EXPECT_EQ(report["passed"], false);
+  ASSERT_EQ(report["files"].size(), 2u) << r.out;
+  const nlohmann::json& failing = report["files"][0];
+  EXPECT_EQ(failing["path"], FIXTURE_GLIBCXX32);
+  EXPECT_EQ(failing["passed"], false);
+  EXPECT_EQ(failing["highest"]["GLIBCXX"], "3.4.32");
+  EXPECT_TRUE(failing["highest"]["GCC"].is_null());  // every family is present, null when not needed
+  ASSERT_EQ(failing["violations"].size(), 1u) << r.out;
+  EXPECT_EQ(failing["violations"][0]["check"], "symbol-version");
+  EXPECT_EQ(failing["violations"][0]["symbols"], nlohmann::json::array({"std::ios_base_library_init()"}));
+  EXPECT_EQ(report["files"][1]["passed"], true);
+  EXPECT_TRUE(report["files"][1]["violations"].empty());
+}
+
+TEST(Json, KeysKeepTheDocumentedOrder) {
+  // build_report.py and people read it; the order is the README's.
+  const std::string out = run_tool({"--format", "json", FIXTURE_PYINIT_RIGHT}).out;
+  size_t at = 0;
+  for (const char* key : {"\"policy\"", "\"name\"", "\"file\"", "\"max\"", "\"allow_needed\"", "\"passed\"",
+                          "\"files\"", "\"path\"", "\"passed\"", "\"highest\"", "\"violations\""}) {
+    const size_t next = out.find(key, at);
+    ASSERT_NE(next, std::string::npos) << key << " after offset " << at << "\n" << out;
+    at = next;
+  }
+}
+
+TEST(Json, UnreadableFileHasAnErrorInsteadOfHighest) {
+  const ToolResult r = run_tool({"--format", "json", "/nonexistent/module.so"});
+  EXPECT_EQ(r.exit_code, 2);
+  const nlohmann::json file = nlohmann::json::parse(r.out)["files"][0];
+  EXPECT_EQ(file["path"], "/nonexistent/module.so");
+  EXPECT_NE(file["error"].get<std::string>().find("no such file"), std::string::npos) << r.out;
+  EXPECT_FALSE(file.contains("highest"));
+  EXPECT_FALSE(file.contains("violations"));
+}
+
+TEST(Json, PathThatIsNotUtf8StillGivesValidJson) {
+  const std::string dir = scratch_dir("cli_json_latin1");
+  fs::copy_file(FIXTURE_RUNPATH_ORIGIN, dir + "/libcaf\xe9.so");  // Latin-1 e-acute
+  const ToolResult r = run_tool({"--format", "json", dir + "/libcaf\xe9.so"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // U+FFFD REPLACEMENT CHARACTER, in UTF-8, where the stray byte was.
+  EXPECT_EQ(nlohmann::json::parse(r.out)["files"][0]["path"], dir + "/libcaf\xef\xbf\xbd.so");
 }
 
 TEST(Json, IsValidJsonForPython) {

@@ -91,3 +91,26 @@ TEST(CorruptInput, TruncatedZipAndNotAZip) {
   write_file(text, "not a zip at all\n");
   expect_unreadable(run_tool({text}), text, "cannot open as a zip");
 }
+
+// Found by the wheel fuzzer: a member whose headers claim 4 GiB made the
+// reader allocate what they claimed. The claim must fit the archive.
+TEST(CorruptInput, MemberClaimingMoreThanTheArchiveCanHold) {
+  const std::string dir = scratch_dir("corrupt_zip_sizes");
+  const std::string wheel = dir + "/liar-1.0-cp312-cp312-linux_x86_64.whl";
+  const std::string member = "m/_xatlas.cpython-312-x86_64-linux-gnu.so";
+  write_wheel(wheel, {{member, read_file(FIXTURE_PYINIT_RIGHT)}});
+  std::string bytes = read_file(wheel);
+  const auto claim = [&](const std::string& signature, size_t comp_at, size_t size_at) {
+    const size_t header = bytes.find(signature);
+    ASSERT_NE(header, std::string::npos) << "no zip header " << signature.substr(2);
+    bytes.replace(header + comp_at, 4, "\xf0\xff\xff\xff");
+    bytes.replace(header + size_at, 4, "\xf0\xff\xff\xff");
+  };
+  claim(std::string("PK\x03\x04", 4), 18, 22);  // local file header
+  claim(std::string("PK\x01\x02", 4), 20, 24);  // central directory entry
+  write_file(wheel, bytes);
+  const ToolResult r = run_tool({wheel});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("ERROR " + wheel), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("which its compressed size cannot hold"), std::string::npos) << "read, not refused\n" << r.out;
+}

@@ -80,7 +80,11 @@ void write_wheel(const std::string& path, const std::vector<WheelMember>& member
     // zip_source_buffer does not copy; the members outlive zip_close.
     zip_source_t* source = zip_source_buffer(zip, member.bytes.data(), member.bytes.size(), 0);
     const zip_int64_t index = source ? zip_file_add(zip, member.name.c_str(), source, ZIP_FL_OVERWRITE) : -1;
-    if (index < 0 || zip_set_file_compression(zip, static_cast<zip_uint64_t>(index), ZIP_CM_STORE, 0) != 0) {
+    const bool ok = index >= 0 && zip_set_file_compression(zip, static_cast<zip_uint64_t>(index), ZIP_CM_STORE, 0) == 0 &&
+                    (member.unix_mode == 0 ||
+                     zip_file_set_external_attributes(zip, static_cast<zip_uint64_t>(index), 0, ZIP_OPSYS_UNIX,
+                                                      zip_uint32_t{member.unix_mode} << 16) == 0);
+    if (!ok) {
       if (source && index < 0) zip_source_free(source);
       zip_discard(zip);
       throw std::runtime_error("cannot add " + member.name + " to " + path);

@@ -27,6 +27,7 @@ void write_file(const std::string& path, const std::string& bytes);
 struct WheelMember {
   std::string name;
   std::string bytes;
+  unsigned unix_mode = 0;  // st_mode in the zip's external attributes; 0 leaves libzip's default
 };
 
 // Writes a zip; members are stored uncompressed so a test can find and
