@@ -8,15 +8,16 @@ function(_trellis2_audit_run)
     message(FATAL_ERROR "abi-audit not found at '${ABI_AUDIT}' (TRELLIS2_ABI_AUDIT_EXECUTABLE). "
       "Build it first: cmake --build <superbuild dir> --target abi-audit")
   endif()
-  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format json "${MODULE}"
-    OUTPUT_FILE "${temp}" ERROR_VARIABLE errors RESULT_VARIABLE result)
+  # One run: the text report for the build log, the JSON report for the stamp.
+  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format text --json-out "${temp}" "${MODULE}"
+    OUTPUT_VARIABLE text ERROR_VARIABLE errors RESULT_VARIABLE result)
   if(result STREQUAL "0")
     file(RENAME "${temp}" "${STAMP}")
     return()
   endif()
   file(REMOVE "${temp}")
-  # The text report straight to the build log: which version, which symbol.
-  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format text "${MODULE}")
+  # Which version, which symbol: straight to the build log.
+  message("${text}")
   if(result STREQUAL "1")
     set(why "violates ABI policy ${POLICY} (report above)")
   else()

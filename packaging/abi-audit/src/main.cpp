@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,15 +21,18 @@ constexpr int kExitViolations = 1;
 constexpr int kExitUnreadable = 2;
 
 constexpr const char* kUsage =
-    "usage: abi-audit [--policy NAME|FILE] [--format text|json] PATH...\n"
+    "usage: abi-audit [--policy NAME|FILE] [--format text|json] [--json-out FILE] PATH...\n"
     "  PATH     a shared object, a directory (searched for *.so, *.so.N) or a .whl\n"
     "  --policy a policy name shipped in policies/ (default rocky9) or a policy file\n"
-    "  --format text (default) or json\n"
+    "  --format text (default) or json, on standard output\n"
+    "  --json-out also write the JSON report to FILE (one run gives the build log its text\n"
+    "           and the build its machine-readable stamp)\n"
     "exit: 0 all pass, 1 violations, 2 unreadable input or bad usage\n";
 
 struct Options {
   std::string policy = "rocky9";
   std::string format = "text";
+  std::string json_out;
   std::vector<std::string> paths;
 };
 
@@ -53,13 +57,15 @@ int parse(int argc, char** argv, Options& options) {
       std::cout << kUsage;
       return kExitPass;
     }
-    if (arg == "--policy" || arg == "--format") {
+    if (arg == "--policy" || arg == "--format" || arg == "--json-out") {
       if (i + 1 >= argc) return usage_error(arg + " needs a value");
-      (arg == "--policy" ? options.policy : options.format) = argv[++i];
+      (arg == "--policy" ? options.policy : arg == "--format" ? options.format : options.json_out) = argv[++i];
     } else if (arg.rfind("--policy=", 0) == 0) {
       options.policy = arg.substr(9);
     } else if (arg.rfind("--format=", 0) == 0) {
       options.format = arg.substr(9);
+    } else if (arg.rfind("--json-out=", 0) == 0) {
+      options.json_out = arg.substr(11);
     } else if (arg == "--") {
       options.paths.insert(options.paths.end(), argv + i + 1, argv + argc);
       break;
@@ -109,6 +115,15 @@ int main(int argc, char** argv) {
     write_text(std::cout, reports, policy);
   }
   std::cout.flush();
+  if (!options.json_out.empty()) {
+    std::ofstream json_file(options.json_out, std::ios::binary | std::ios::trunc);
+    write_json(json_file, reports, policy);
+    json_file.close();
+    if (!json_file) {
+      std::cerr << "abi-audit: cannot write the JSON report to " << options.json_out << "\n";
+      return kExitUnreadable;
+    }
+  }
   if (!std::cout) {
     std::cerr << "abi-audit: cannot write the report to standard output\n";
     return kExitUnreadable;

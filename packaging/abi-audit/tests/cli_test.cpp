@@ -112,6 +112,22 @@ TEST(Json, ReportsHighestVersionsAndViolations) {
   EXPECT_TRUE(report["files"][1]["violations"].empty());
 }
 
+TEST(Json, JsonOutWritesTheSameReportBesideTheTextOne) {
+  // The gate runs the tool once: text for the build log, JSON for its stamp.
+  const std::string json_path = scratch_dir("cli_json_out") + "/report.json";
+  const ToolResult r = run_tool({"--json-out", json_path, FIXTURE_GLIBCXX32});
+  expect_fail(r, {"GLIBCXX_3.4.32"});
+  const nlohmann::json from_file = nlohmann::json::parse(read_file(json_path));
+  const nlohmann::json from_stdout = nlohmann::json::parse(run_tool({"--format", "json", FIXTURE_GLIBCXX32}).out);
+  EXPECT_EQ(from_file, from_stdout);
+}
+
+TEST(Json, JsonOutToAnUnwritablePlaceExitsTwo) {
+  const ToolResult r = run_tool({"--json-out", "/nonexistent/dir/report.json", FIXTURE_PYINIT_RIGHT});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/dir/report.json"), std::string::npos) << r.err;
+}
+
 TEST(Json, KeysKeepTheDocumentedOrder) {
   // build_report.py and people read it; the order is the README's.
   const std::string out = run_tool({"--format", "json", FIXTURE_PYINIT_RIGHT}).out;
