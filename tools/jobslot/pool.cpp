@@ -130,6 +130,7 @@ long pool_size_from_file(const std::string& dir) {
 
 std::vector<int> acquire(const Pool& pool, long demand, long long cost) {
   const Waiter me{cost, now_ns(), static_cast<long>(::getpid()), demand};
+  ::mkdir(pool.dir.c_str(), 0755);  // a <dir>:<n> pool needs no set-up
   // Uncontended: no one waits, the slots are free — take them, skip the queue.
   const std::string queue = pool.dir + "/queue";
   if (demand_ahead(queue, me) == 0) {
