@@ -150,10 +150,10 @@ def write_costs(trace, out_dir, packages):
         if not match:
             continue
         target, path = match.groups()
-        pkg = target.split(".")[0]
-        tree = re.search(rf"/(?:_src/{pkg}|{pkg}-[0-9a-f]{{40}})/(.*)$", "/" + path)
-        if pkg in rows and tree:
-            rows[pkg].append((round(wall * 1000), target, tree.group(1)))
+        tree = re.search(r"/(?:_src/(\w+)|(\w+)-[0-9a-f]{40})/(.*)$", "/" + path)
+        pkg = tree and (tree.group(1) or tree.group(2))
+        if pkg in rows:
+            rows[pkg].append((round(wall * 1000), target, tree.group(3)))
     m = machine()
     for pkg, units in rows.items():
         if not units:
