@@ -3,9 +3,16 @@ upstreams' own `pip install --no-build-isolation`, same sources, same
 architectures, same job count, same machine, alternating, several
 repetitions; then the no-op build, a one-.cu edit, and the shared ccache.
 
-    python3 benchmarks/build_speed/bench.py --src SRC [--jobs N] [--arch 9.0] [--reps 2]
+    python3 benchmarks/build_speed/bench.py --src SRC [--jobs N] [--arch 9.0|default] [--reps 2]
         [--packages "cumesh flex_gemm o_voxel nvdiffrast"] [--touch flex_gemm:<file.cu>]
-        [--out results.json] [-- <extra cmake -D arguments>]
+        [--write-costs benchmarks/build_speed/costs] [--out results.json] [-- <extra cmake -D arguments>]
+
+--arch default is the project's default list, 8.0;8.6;8.9;9.0+PTX (both
+paths get it: TRELLIS2_CUDA_ARCHITECTURES and TORCH_CUDA_ARCH_LIST).
+After each cold superbuild the trace summary is printed: the slowest unit and
+when it started after the build began, compile CPU-seconds / cores, peak
+memory. --write-costs regenerates the cost tables jobslot orders its queue by
+(one <pkg>.tsv per package, from the last cold build's trace, dated).
 
 SRC is a source cache (<pkg>-<commit> trees, TRELLIS2_SOURCE_CACHE layout).
 Every figure is printed as it is measured and all of them go to --out.
@@ -35,6 +42,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+DEFAULT_ARCHS = "8.0;8.6;8.9;9.0+PTX"
 SITECUSTOMIZE = "import torch.utils.cpp_extension as ce\nce._check_cuda_version = lambda *a: None\n"
 
 
@@ -103,11 +111,59 @@ def superbuild_cold(args, build, ccache_dir=None, extra_args=()):
         env["CCACHE_DIR"] = str(ccache_dir)
     else:
         env["CCACHE_DISABLE"] = "1"  # ccache reads any value, even empty, as "disabled"
+    begin_ms = time.time() * 1000
     with MemoryWatch() as memory:
         t_configure = timed(configure, env, logfile=f"{build}.configure.log")
         t_build = timed(["cmake", "--build", build], env, logfile=f"{build}.build.log")
-    return {"configure_s": t_configure, "build_s": t_build, "total_s": t_configure + t_build,
-            "peak_memory_mb": memory.peak_used_mb}
+    result = {"configure_s": t_configure, "build_s": t_build, "total_s": t_configure + t_build,
+              "peak_memory_mb": memory.peak_used_mb}
+    result["trace"] = trace_summary(f"{build}.trace", begin_ms, memory.peak_used_mb)
+    return result
+
+
+def trace_summary(trace, begin_ms, peak_mb):
+    """What the trace says about a cold build: when the slowest unit started
+    (the longest-first order shows here), and CPU-seconds / cores."""
+    units = unit_times(trace)
+    if not units:
+        return None
+    slowest = max(units, key=lambda u: u[1])
+    cpu = sum(u[2] for u in units)
+    cores = os.cpu_count()
+    summary = {"units": len(units), "slowest_unit": slowest[0], "slowest_unit_s": slowest[1],
+               "slowest_started_after_s": (slowest[3] - begin_ms) / 1000, "compile_cpu_s": cpu,
+               "cpu_s_per_core": cpu / cores, "peak_memory_mb": peak_mb}
+    log(f"trace: {len(units)} units; slowest {slowest[1]:.1f} s ({slowest[0]}), started "
+        f"{summary['slowest_started_after_s']:.1f} s after the cold build began (configure included); {cpu:.0f} CPU-s / {cores} cores = "
+        f"{cpu / cores:.1f} s; peak memory {peak_mb} MB")
+    return summary
+
+
+def write_costs(trace, out_dir, packages):
+    """<pkg>.tsv per package: unit wall ms, target, source path inside its tree
+    (what jobslot matches against the object path, tools/jobslot/costs.h)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = {pkg: [] for pkg in packages}
+    for output, wall, _cpu, _start in unit_times(trace):
+        match = re.match(r"CMakeFiles/([^/]+)\.dir/(.*)\.o$", output)
+        if not match:
+            continue
+        target, path = match.groups()
+        tree = re.search(r"/(?:_src/(\w+)|(\w+)-[0-9a-f]{40})/(.*)$", "/" + path)
+        pkg = tree and (tree.group(1) or tree.group(2))
+        if pkg in rows:
+            rows[pkg].append((round(wall * 1000), target, tree.group(3)))
+    m = machine()
+    for pkg, units in rows.items():
+        if not units:
+            continue
+        head = (f"# Unit costs of {pkg} @ {commit_of(pkg)} (ms a unit held its slots), for jobslot's queue.\n"
+                f"# Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['nvcc']}; "
+                f"regenerate: benchmarks/build_speed/bench.py --write-costs.\n")
+        body = "".join(f"{ms}\t{target}\t{source}\n" for ms, target, source in sorted(units, reverse=True))
+        (out_dir / f"{pkg}.tsv").write_text(head + body)
+        log(f"costs: {out_dir / f'{pkg}.tsv'} ({len(units)} units)")
 
 
 def pip_cold(args, work):
@@ -137,13 +193,14 @@ def pip_cold(args, work):
 
 
 def unit_times(trace):
-    """(output, wall s, CPU s) of every compiled unit, from jobslot's trace:
-    counted from when the unit held its slot (Ninja's log also counts the wait)."""
+    """(output, wall s, CPU s, start ms) of every compiled unit, from jobslot's
+    trace: counted from when the unit held its slots (Ninja's log also counts
+    the wait). Lines: start end cpu output [slots queued] (main.cpp)."""
     units = []
-    for line in Path(trace).read_text().splitlines():
-        start, end, cpu, output = line.split(" ", 3)
+    for line in Path(trace).read_text().splitlines() if Path(trace).exists() else []:
+        start, end, cpu, output = line.split()[:4]
         if output.endswith(".o"):
-            units.append((output, (int(end) - int(start)) / 1000, int(cpu) / 1000))
+            units.append((output, (int(end) - int(start)) / 1000, int(cpu) / 1000, int(start)))
     return units
 
 
@@ -170,9 +227,13 @@ def main():
     parser.add_argument("--skip-shared-cache", action="store_true", help="no Redis-backed ccache measurement")
     parser.add_argument("--shared-cache-only", action="store_true",
                         help="only the Redis-backed ccache measurement (fill, then hit from a second directory)")
+    parser.add_argument("--write-costs", default=None, metavar="DIR",
+                        help="write <pkg>.tsv cost tables from the last cold build's trace")
     parser.add_argument("--out", default=None)
     parser.add_argument("cmake_args", nargs="*")
     args = parser.parse_args()
+    if args.arch == "default":
+        args.arch = DEFAULT_ARCHS
     args.packages = args.packages.split()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -204,6 +265,8 @@ def main():
             Path(args.out).write_text(json.dumps(results, indent=1))
         return
     build = work / "build"
+    if args.write_costs:
+        write_costs(f"{build}.trace", args.write_costs, args.packages)
     units = unit_times(f"{build}.trace")
     cpu = sum(u[2] for u in units)
     slowest = max(units, key=lambda u: u[1])

@@ -23,6 +23,10 @@
 #   - include dirs in setuptools' order (recipe's, torch's, Python's) as -I
 #   - the libraries CUDAExtension links (c10 torch torch_cpu torch_python
 #     cudart c10_cuda torch_cuda)
+# and adds nvcc --threads=<device architectures> when there are several
+# (BuildExtension does only with NVCC_THREADS set): nvcc compiles them in
+# parallel, and jobslot grants such a unit as many CPU and memory slots,
+# capped by its pools, so the build's caps still hold.
 # Deliberate differences are listed, with reasons, in
 # tests/integration/flag_parity.py.
 #
@@ -52,6 +56,7 @@ function(trellis2_add_torch_extension import_name)
 
   set(target "${import_name}")
   _trellis2_package_paths(sources ${arg_SOURCES})
+  _trellis2_check_sources("${import_name}" ${sources})
   _trellis2_package_paths(include_dirs ${arg_INCLUDE_DIRS})
   add_library(${target} MODULE ${sources})
   set_target_properties(${target} PROPERTIES
@@ -86,6 +91,10 @@ function(trellis2_add_torch_extension import_name)
   target_compile_options(${target} PRIVATE
     "$<$<COMPILE_LANGUAGE:CXX>:${TRELLIS2_PYTHON_CFLAGS};${cxx_flags}>"
     "$<$<COMPILE_LANGUAGE:CUDA>:${TRELLIS2_TORCH_COMMON_NVCC_FLAGS};${cuda_flags};${TRELLIS2_TORCH_CUDA_ARCH_FLAGS}>")
+  _trellis2_nvcc_threads(threads)
+  if(threads GREATER 1)
+    target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--threads=${threads}>")
+  endif()
 
   target_include_directories(${target} PRIVATE
     ${include_dirs} ${TRELLIS2_TORCH_INCLUDE_DIRS} ${TRELLIS2_PYTHON_INCLUDE_DIRS})
@@ -106,6 +115,47 @@ function(_trellis2_package_paths out)
     list(APPEND result "${path}")
   endforeach()
   set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# Every source the recipe lists must exist in the package tree; otherwise
+# CMake's own errors ("Cannot find source file", "No SOURCES given") would
+# not say that the recipe and the checkout disagree, nor what to do.
+function(_trellis2_check_sources import_name)
+  set(missing "")
+  foreach(source IN LISTS ARGN)
+    if(NOT EXISTS "${source}")
+      cmake_path(RELATIVE_PATH source BASE_DIRECTORY "${TRELLIS2_PACKAGE_SOURCE_DIR}" OUTPUT_VARIABLE relative)
+      string(APPEND missing "\n    ${relative}")
+    endif()
+  endforeach()
+  if(missing)
+    cmake_path(GET CMAKE_CURRENT_SOURCE_DIR FILENAME pkg)
+    cmake_path(SET repo NORMALIZE "${CMAKE_CURRENT_SOURCE_DIR}/../..")
+    cmake_path(RELATIVE_PATH CMAKE_CURRENT_LIST_FILE BASE_DIRECTORY "${repo}" OUTPUT_VARIABLE recipe)
+    # The sub-build is not told which pin file the superbuild used; the
+    # default one names the commit the recipe was written for.
+    set(PIN_COMMIT "<the pinned commit>")
+    if(EXISTS "${repo}/third_party/${pkg}.cmake")
+      include("${repo}/third_party/${pkg}.cmake")
+    endif()
+    message(FATAL_ERROR "${import_name}: the recipe ${recipe} lists sources that the ${pkg} tree "
+      "${TRELLIS2_PACKAGE_SOURCE_DIR} does not have:${missing}\n"
+      "Expected: the layout of the commit the recipe follows, pinned in third_party/${pkg}.cmake "
+      "(${PIN_COMMIT}) or in TRELLIS2_<PKG>_PIN_FILE. A local checkout at another commit "
+      "(TRELLIS2_<PKG>_SOURCE_DIR) may have moved or renamed these files. Either check the pin out there "
+      "(git -C ${TRELLIS2_PACKAGE_SOURCE_DIR} checkout ${PIN_COMMIT}), or make ${recipe} list the sources that "
+      "${TRELLIS2_PACKAGE_SOURCE_DIR}/setup.py builds.")
+  endif()
+endfunction()
+
+# Device architectures nvcc compiles a unit for: the distinct virtual
+# architectures of torch's -gencode list (9.0+PTX adds PTX of compute_90,
+# not another compile).
+function(_trellis2_nvcc_threads out)
+  string(REGEX MATCHALL "arch=compute_[0-9]+[a-z]?" archs "${TRELLIS2_TORCH_CUDA_ARCH_FLAGS}")
+  list(REMOVE_DUPLICATES archs)
+  list(LENGTH archs count)
+  set(${out} "${count}" PARENT_SCOPE)
 endfunction()
 
 # BuildExtension appends -std=c++17 unless the flags already name a standard.

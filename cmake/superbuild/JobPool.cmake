@@ -1,21 +1,36 @@
 # JobPool: one cap on concurrent compile jobs across all package sub-builds.
 # Packages build at the same time (so the tail of one overlaps the next),
 # each with its own Ninja; every compile goes through `jobslot`
-# (tools/jobslot), which holds one slot of a shared pool while it runs:
+# (tools/jobslot), which holds slots of shared pools while it runs:
+#   nvcc pool  sized at the start of each build from the memory available
+#              then, divided by TRELLIS2_NVCC_JOB_MEMORY_MB, so a 2-core 24 GB
+#              machine and a 16-core one both finish without swapping
 #   jobs pool  TRELLIS2_JOBS slots (MAX_JOBS or CMAKE_BUILD_PARALLEL_LEVEL at
 #              build time replace it, torch's and CMake's conventions)
-#   nvcc pool  sized from the memory available at configure time divided by
-#              TRELLIS2_NVCC_JOB_MEMORY_MB, so a 2-core 24 GB machine and a
-#              16-core one both finish without swapping
-# Sets TRELLIS2_CXX_LAUNCHER / TRELLIS2_CUDA_LAUNCHER (the sub-builds'
-# compiler launchers), TRELLIS2_SUBBUILD_JOBS_ARGS and TRELLIS2_JOBS_SUMMARY.
+# The sizes live in files of the pool directories, not on the launcher line:
+# the launcher is part of every compile command, so a size there would
+# recompile every unit when memory or the job count changes.
+# Among waiting compiles, the unit with the highest known cost
+# (benchmarks/build_speed/costs/) takes a freed slot first.
+#
+# jobslot is built at configure time (it must exist before the build's first
+# step, the build-tree lock of BuildLock.cmake). Sets TRELLIS2_JOBSLOT,
+# TRELLIS2_JOBSLOT_POOLS, TRELLIS2_CXX_LAUNCHER / TRELLIS2_CUDA_LAUNCHER (the
+# sub-builds' compiler launchers), TRELLIS2_SUBBUILD_JOBS_ARGS and
+# TRELLIS2_JOBS_SUMMARY.
 
 include_guard(GLOBAL)
 
 cmake_host_system_information(RESULT _cores QUERY NUMBER_OF_LOGICAL_CORES)
 cmake_host_system_information(RESULT _available_mb QUERY AVAILABLE_PHYSICAL_MEMORY)
 foreach(_var MAX_JOBS CMAKE_BUILD_PARALLEL_LEVEL)
-  if(NOT DEFINED _default_jobs AND "$ENV{${_var}}" MATCHES "^[1-9][0-9]*$")
+  if("$ENV{${_var}}" STREQUAL "")
+    continue()
+  elseif(NOT "$ENV{${_var}}" MATCHES "^[1-9][0-9]*$")
+    # jobslot refuses it at build time as well: say so now, once.
+    message(FATAL_ERROR "${_var}='$ENV{${_var}}' in the environment is not a positive number of compile jobs. "
+      "Expected e.g. ${_var}=4; unset it (the default is the number of cores) or pass -DTRELLIS2_JOBS=<n>.")
+  elseif(NOT DEFINED _default_jobs)
     set(_default_jobs "$ENV{${_var}}")
   endif()
 endforeach()
@@ -34,24 +49,61 @@ endif()
 # Peak resident memory of the heaviest nvcc unit measured, cubvh's
 # api_gpu.cu: 4068 MB (typical torch units: ~2.9 GB; benchmarks/RESULTS.md).
 set(TRELLIS2_NVCC_JOB_MEMORY_MB "4096" CACHE STRING
-  "Memory one nvcc job may take (MB); the nvcc pool is available memory divided by it")
-math(EXPR TRELLIS2_NVCC_JOBS "${_available_mb} / ${TRELLIS2_NVCC_JOB_MEMORY_MB}")
-if(TRELLIS2_NVCC_JOBS LESS 1)
-  set(TRELLIS2_NVCC_JOBS 1)
+  "Memory one nvcc job may take (MB); each build sizes the nvcc pool as available memory divided by it")
+if(NOT TRELLIS2_NVCC_JOB_MEMORY_MB MATCHES "^[1-9][0-9]*$")
+  message(FATAL_ERROR "TRELLIS2_NVCC_JOB_MEMORY_MB='${TRELLIS2_NVCC_JOB_MEMORY_MB}' is not a positive number of MB. "
+    "Pass -DTRELLIS2_NVCC_JOB_MEMORY_MB=4096 (the heaviest unit measured takes 4068 MB).")
+endif()
+math(EXPR _nvcc_jobs_now "${_available_mb} / ${TRELLIS2_NVCC_JOB_MEMORY_MB}")
+if(_nvcc_jobs_now LESS 1)
+  set(_nvcc_jobs_now 1)
 endif()
 
-add_subdirectory(tools/jobslot)
-set(_pools "${CMAKE_BINARY_DIR}/jobslots")
+# Built here, not as a target: the build's first step runs it.
+set(_jobslot_build "${CMAKE_BINARY_DIR}/tools/jobslot")
+file(GLOB _jobslot_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tools/jobslot/*")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_jobslot_sources})
+foreach(_step configure build)
+  if(_step STREQUAL "configure")
+    set(_command "${CMAKE_COMMAND}" -G Ninja -S "${PROJECT_SOURCE_DIR}/tools/jobslot" -B "${_jobslot_build}"
+      "-DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}" -DCMAKE_BUILD_TYPE=Release)
+  else()
+    set(_command "${CMAKE_COMMAND}" --build "${_jobslot_build}")
+  endif()
+  execute_process(COMMAND ${_command} OUTPUT_VARIABLE _jobslot_out ERROR_VARIABLE _jobslot_out
+    RESULT_VARIABLE _jobslot_rc)
+  if(NOT _jobslot_rc EQUAL 0)
+    message(FATAL_ERROR "Building tools/jobslot (the compile launcher) failed in ${_jobslot_build}:\n"
+      "${_jobslot_out}\nExpected a C++17 compiler at ${CMAKE_CXX_COMPILER}; fix the error above and re-run cmake.")
+  endif()
+endforeach()
+set(TRELLIS2_JOBSLOT "${_jobslot_build}/jobslot")
+
+set(TRELLIS2_JOBSLOT_POOLS "${CMAKE_BINARY_DIR}/jobslots")
+set(_pools "${TRELLIS2_JOBSLOT_POOLS}")
 file(MAKE_DIRECTORY "${_pools}/jobs" "${_pools}/nvcc")
-set(_slot "$<TARGET_FILE:jobslot>" --env MAX_JOBS --env CMAKE_BUILD_PARALLEL_LEVEL "${_pools}/jobs:${TRELLIS2_JOBS}")
-set(TRELLIS2_CXX_LAUNCHER ${_slot} -- ${TRELLIS2_CCACHE_LAUNCHER})
-set(TRELLIS2_CUDA_LAUNCHER ${_slot} "${_pools}/nvcc:${TRELLIS2_NVCC_JOBS}" -- ${TRELLIS2_CCACHE_LAUNCHER})
-list(APPEND TRELLIS2_SUBBUILD_DEPENDS jobslot)
+# jobslot reads these at run time (main.cpp); nothing depends on their time stamps.
+file(CONFIGURE OUTPUT "${_pools}/jobs/slots" CONTENT "${TRELLIS2_JOBS}\n")
+file(CONFIGURE OUTPUT "${_pools}/nvcc/job-memory-mb" CONTENT "${TRELLIS2_NVCC_JOB_MEMORY_MB}\n")
+# Until the first build sizes it (BuildLock.cmake), from the memory now.
+file(CONFIGURE OUTPUT "${_pools}/nvcc/slots" CONTENT "${_nvcc_jobs_now}\n")
 
-# Each Ninja may start as many jobs as there are slots; the pool decides.
-set(_ninja_jobs "${_cores}")
-if(TRELLIS2_JOBS GREATER _cores)
-  set(_ninja_jobs "${TRELLIS2_JOBS}")
-endif()
+set(_slot "${TRELLIS2_JOBSLOT}" --costs "${PROJECT_SOURCE_DIR}/benchmarks/build_speed/costs")
+set(_jobs_pool --env MAX_JOBS --env CMAKE_BUILD_PARALLEL_LEVEL "${_pools}/jobs")
+set(TRELLIS2_CXX_LAUNCHER ${_slot} ${_jobs_pool} -- ${TRELLIS2_CCACHE_LAUNCHER})
+# nvcc's memory first, then a CPU slot: a unit waiting for memory holds no
+# CPU slot another compile could use.
+set(TRELLIS2_CUDA_LAUNCHER ${_slot} "${_pools}/nvcc" ${_jobs_pool} -- ${TRELLIS2_CCACHE_LAUNCHER})
+
+# Each Ninja hands jobslot more compiles than there are slots: the waiting
+# ones form the queue from which the costliest starts first.
+set(_ninja_jobs 16)
+foreach(_n IN ITEMS "${_cores}" "${TRELLIS2_JOBS}")
+  math(EXPR _n "4 * ${_n}")
+  if(_n GREATER _ninja_jobs)
+    set(_ninja_jobs "${_n}")
+  endif()
+endforeach()
 set(TRELLIS2_SUBBUILD_JOBS_ARGS --parallel "${_ninja_jobs}")
-set(TRELLIS2_JOBS_SUMMARY "${TRELLIS2_JOBS} compile jobs, of which nvcc ${TRELLIS2_NVCC_JOBS} (${_available_mb} MB available / ${TRELLIS2_NVCC_JOB_MEMORY_MB} MB a job)")
+string(CONCAT TRELLIS2_JOBS_SUMMARY "${TRELLIS2_JOBS} compile jobs; nvcc jobs sized at each build's start as "
+  "available memory / ${TRELLIS2_NVCC_JOB_MEMORY_MB} MB (now ${_available_mb} MB: ${_nvcc_jobs_now})")

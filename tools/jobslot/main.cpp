@@ -1,89 +1,114 @@
 // jobslot — cap concurrent jobs across independent Ninja builds.
 //
-//   jobslot [--env VAR]... <pool-dir>:<slots> [<pool-dir>:<slots>]... -- <command> [args...]
+//   jobslot [--costs DIR] [--cost MS] [[--env VAR]... <pool>]... -- <command> [args...]
+//   jobslot --build-lock <file> [--size-memory-pool <pool-dir>]...
 //
 // The superbuild runs each package in its own Ninja, so Ninja's -j cannot cap
 // the whole build: four packages would each start nproc nvcc processes. Every
 // compile goes through this launcher instead. For each pool, in the order
-// given, it takes one slot — an flock(2) on <pool-dir>/slot.<i>, i < slots —
-// waiting while all are held, then execs the command, which inherits the
-// locked descriptors: the slots are released when the compiler and every
+// given, it takes its slots (pool.h), then execs the command, which inherits
+// the locked descriptors: the slots are released when the compiler and every
 // process it started have exited, even if they crash. Pools are taken in the
-// same order by every job, so two pools (CPU jobs, then nvcc memory) cannot
-// deadlock.
+// same order by every job, so two pools cannot deadlock.
 //
-// --env VAR: if VAR is set to a positive number in the environment at build
-// time, it replaces the first pool's slot count (MAX_JOBS, torch's
-// convention, and CMAKE_BUILD_PARALLEL_LEVEL: the first one set wins).
+// <pool> is <dir> (its size read from <dir>/slots at run time, so a new size
+// recompiles nothing) or <dir>:<slots>.
+//
+// --env VAR (before a pool): if VAR is set at build time, it replaces that
+// pool's size (MAX_JOBS, torch's convention, and CMAKE_BUILD_PARALLEL_LEVEL:
+// the first one set wins); a value that is not a positive number is an error.
+//
+// A command with `--threads N` / `--threads=N` (nvcc compiling N device
+// targets in parallel) takes N slots of each pool, so the CPU and memory
+// caps still hold; N is capped by the smallest pool and the flag rewritten
+// to what was granted (nvcc's output does not depend on it).
+//
+// --costs DIR / --cost MS: the unit's known cost (costs.h); among waiting
+// jobs the highest cost takes a freed slot first.
 //
 // TRELLIS2_JOBSLOT_TRACE=<file>: instead of exec, run the command as a child
-// and append one line per job, "<start ms> <end ms> <cpu ms> <argv of -o>",
-// times from the epoch and counted from when the slots were held, CPU time
-// of the command and its children: what a benchmark needs to know each
-// unit's own cost when Ninja's log also counts the wait for a slot.
+// and append one line per job,
+//   "<start ms> <end ms> <cpu ms> <object> <slots> <queued ms>",
+// times from the epoch (start: when the slots were held; queued: when jobslot
+// started waiting), CPU time of the command and its children: what a
+// benchmark needs to know each unit's own cost when Ninja's log also counts
+// the wait for a slot.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "build_lock.h"
+#include "common.h"
+#include "costs.h"
+#include "pool.h"
 
 namespace {
 
-struct Pool {
-  std::string dir;
-  long slots;
-};
+using jobslot::parse_positive;
 
-[[noreturn]] void usage(const char* why) {
+[[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
-               "jobslot: %s\nusage: jobslot [--env VAR]... <pool-dir>:<slots>... -- <command> [args...]\n", why);
+               "jobslot: %s\nusage: jobslot [--costs DIR] [--cost MS] [[--env VAR]... <pool-dir>[:<slots>]]... -- "
+               "<command> [args...]\n       jobslot --build-lock <file> [--size-memory-pool <pool-dir>]...\n",
+               why.c_str());
   std::exit(2);
 }
 
-long positive(const char* text) {
-  if (text == nullptr || *text == '\0') return 0;
-  char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  return (*end == '\0' && value > 0) ? value : 0;
-}
-
-// Blocks until one slot of the pool is locked; returns its descriptor.
-int acquire(const Pool& pool) {
-  std::chrono::milliseconds backoff(5);
-  for (;;) {
-    for (long i = 0; i < pool.slots; ++i) {
-      const std::string path = pool.dir + "/slot." + std::to_string(i);
-      const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
-      if (fd < 0) {
-        std::fprintf(stderr, "jobslot: cannot open %s: %s (is the pool directory writable?)\n", path.c_str(),
-                     std::strerror(errno));
-        std::exit(2);
-      }
-      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
-      ::close(fd);
-    }
-    std::this_thread::sleep_for(backoff);
-    if (backoff < std::chrono::milliseconds(100)) backoff *= 2;
+// The pool's size from the first of `names` set in the environment.
+std::optional<long> size_from_environment(const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr || *value == '\0') continue;
+    if (const auto slots = parse_positive(value)) return slots;
+    std::fprintf(stderr,
+                 "jobslot: %s='%s' is not a positive number of compile jobs. Expected a number such as %s=4; "
+                 "unset it to use the configured TRELLIS2_JOBS.\n",
+                 name.c_str(), value, name.c_str());
+    std::exit(2);
   }
+  return std::nullopt;
 }
 
-long long now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+// nvcc's --threads value in the command (1 if absent) and where it is.
+struct Threads {
+  long count = 1;
+  char** arg = nullptr;  // the argument holding the number
+  bool joined = false;   // --threads=N
+};
+
+Threads find_threads(char** command) {
+  Threads threads;
+  for (char** arg = command; *arg != nullptr; ++arg) {
+    if (std::strcmp(*arg, "--threads") == 0 && arg[1] != nullptr) {
+      threads = {parse_positive(arg[1]).value_or(1), arg + 1, false};
+    } else if (std::strncmp(*arg, "--threads=", 10) == 0) {
+      threads = {parse_positive(*arg + 10).value_or(1), arg, true};
+    }
+  }
+  return threads;
+}
+
+std::string object_of(char** command) {
+  std::string output = "-";
+  for (char** arg = command; *arg != nullptr; ++arg) {
+    if (std::strcmp(*arg, "-o") == 0 && arg[1] != nullptr) output = arg[1];
+  }
+  return output;
 }
 
 // Runs the command as a child, appends its trace line, returns its status.
-int run_traced(const char* trace, char** command) {
-  const long long start = now_ms();
+int run_traced(const char* trace, char** command, long slots, long long queued) {
+  const long long start = jobslot::now_ms();
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::execvp(command[0], command);
@@ -95,12 +120,9 @@ int run_traced(const char* trace, char** command) {
   if (pid < 0 || ::wait4(pid, &status, 0, &usage) < 0) return 127;
   const long long cpu = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000LL +
                         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
-  std::string output = "-";
-  for (char** arg = command; *arg != nullptr; ++arg) {
-    if (std::strcmp(*arg, "-o") == 0 && arg[1] != nullptr) output = arg[1];
-  }
-  const std::string line = std::to_string(start) + " " + std::to_string(now_ms()) + " " + std::to_string(cpu) +
-                           " " + output + "\n";
+  const std::string line = std::to_string(start) + " " + std::to_string(jobslot::now_ms()) + " " +
+                           std::to_string(cpu) + " " + object_of(command) + " " + std::to_string(slots) + " " +
+                           std::to_string(queued) + "\n";
   const int fd = ::open(trace, O_WRONLY | O_APPEND | O_CREAT, 0644);
   if (fd >= 0) {
     (void)!::write(fd, line.data(), line.size());  // one write: lines from parallel jobs do not mix
@@ -109,37 +131,69 @@ int run_traced(const char* trace, char** command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int build_lock_main(int argc, char** argv) {
+  if (argc < 3) usage("--build-lock needs a lock file");
+  std::vector<std::string> memory_pools;
+  for (int i = 3; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--size-memory-pool") != 0 || i + 1 == argc) {
+      usage(std::string("unexpected '") + argv[i] + "' after --build-lock");
+    }
+    memory_pools.emplace_back(argv[++i]);
+  }
+  return jobslot::take_build_lock(argv[2], memory_pools);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> env_overrides;
-  std::vector<Pool> pools;
+  if (argc > 1 && std::strcmp(argv[1], "--build-lock") == 0) return build_lock_main(argc, argv);
+  const long long queued = jobslot::now_ms();
+  std::vector<jobslot::Pool> pools;
+  std::vector<std::string> env_names;
+  std::string cost_table;
+  std::optional<long long> cost;
   int i = 1;
   for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
-    if (std::strcmp(argv[i], "--env") == 0) {
-      if (++i == argc) usage("--env needs a variable name");
-      env_overrides.emplace_back(argv[i]);
+    const std::string arg = argv[i];
+    if (arg == "--env" || arg == "--costs" || arg == "--cost") {
+      if (++i == argc) usage(arg + " needs a value");
+      if (arg == "--env") env_names.emplace_back(argv[i]);
+      if (arg == "--costs") cost_table = argv[i];
+      if (arg == "--cost") cost = std::atoll(argv[i]);
       continue;
     }
-    const std::string spec = argv[i];
-    const auto colon = spec.rfind(':');
-    const long slots = colon == std::string::npos ? 0 : positive(spec.c_str() + colon + 1);
-    if (slots == 0) usage(("pool '" + spec + "' is not <dir>:<positive count>").c_str());
-    pools.push_back({spec.substr(0, colon), slots});
+    const auto colon = arg.rfind(':');
+    jobslot::Pool pool;
+    if (colon == std::string::npos) {
+      pool = {arg, jobslot::pool_size_from_file(arg)};
+    } else {
+      const auto slots = parse_positive(arg.c_str() + colon + 1);
+      if (!slots) usage("pool '" + arg + "' is not <dir> or <dir>:<positive count>");
+      pool = {arg.substr(0, colon), *slots};
+    }
+    if (const auto slots = size_from_environment(env_names)) pool.slots = *slots;
+    env_names.clear();
+    pools.push_back(pool);
   }
   if (pools.empty()) usage("no pool given");
   if (i + 1 >= argc) usage("no command after --");
-  for (const auto& name : env_overrides) {
-    if (const long slots = positive(std::getenv(name.c_str()))) {
-      pools.front().slots = slots;
-      break;
-    }
+  char** command = argv + i + 1;
+
+  const Threads threads = find_threads(command);
+  long demand = threads.count;
+  for (const auto& pool : pools) demand = std::min(demand, pool.slots);
+  std::string granted;  // keeps the rewritten argument alive until exec
+  if (threads.arg != nullptr && demand != threads.count) {
+    granted = (threads.joined ? "--threads=" : "") + std::to_string(demand);
+    *threads.arg = granted.data();
   }
-  for (const auto& pool : pools) acquire(pool);  // descriptors stay open across exec
+  const long long unit_cost = cost ? *cost : jobslot::unit_cost(cost_table, object_of(command));
+  for (const auto& pool : pools) jobslot::acquire(pool, demand, unit_cost);  // descriptors stay open across exec
+
   if (const char* trace = std::getenv("TRELLIS2_JOBSLOT_TRACE"); trace != nullptr && *trace != '\0') {
-    return run_traced(trace, argv + i + 1);
+    return run_traced(trace, command, demand, queued);
   }
-  ::execvp(argv[i + 1], argv + i + 1);
-  std::fprintf(stderr, "jobslot: cannot run %s: %s\n", argv[i + 1], std::strerror(errno));
+  ::execvp(command[0], command);
+  std::fprintf(stderr, "jobslot: cannot run %s: %s\n", command[0], std::strerror(errno));
   return 127;
 }

@@ -1,0 +1,136 @@
+"""jobslot on synthetic pools with fake commands (no compiler, no CUDA):
+the cap, multi-slot --threads jobs, the highest-cost waiter first, sizes
+read from the pool directory at run time, and its messages."""
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from support import scratch_dir
+
+JOBSLOT = os.environ["TRELLIS2_JOBSLOT"]
+
+
+def jobslot(*args, env=None, **kwargs):
+    return subprocess.Popen([JOBSLOT, *map(str, args)], env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+
+
+def finish(procs, timeout=30):
+    for proc in procs:
+        out, _ = proc.communicate(timeout=timeout)
+        assert proc.returncode == 0, out
+
+
+def wait_for(path, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+
+
+def trace_lines(trace):
+    """(start ms, end ms, slots) per job of a TRELLIS2_JOBSLOT_TRACE file."""
+    rows = [line.split() for line in Path(trace).read_text().splitlines()]
+    return [(int(r[0]), int(r[1]), int(r[4])) for r in rows]
+
+
+def busy(pool, seconds, started):
+    """A job holding one slot of pool until `seconds` pass; returns once it runs."""
+    proc = jobslot(f"{pool}:1", "--cost", 0, "--", "sh", "-c", f"touch {started}; sleep {seconds}")
+    wait_for(started)
+    return proc
+
+
+def test_highest_cost_waiter_goes_first():
+    work = scratch_dir("jobslot-order")
+    order = work / "order"
+    holder = busy(work / "pool", 1.0, work / "started")
+    waiters = []
+    for cost in (10, 30, 20, 5, 40):  # arrival order differs from cost order
+        waiters.append(jobslot(f"{work / 'pool'}:1", "--cost", cost, "--", "sh", "-c", f"echo {cost} >> {order}"))
+        time.sleep(0.1)
+    finish([holder, *waiters])
+    assert order.read_text().split() == ["40", "30", "20", "10", "5"]
+
+
+def test_cost_table_orders_units_by_their_object():
+    work = scratch_dir("jobslot-costs")
+    costs = work / "costs"
+    costs.mkdir()
+    (costs / "pkg.tsv").write_text("# measured: test table\n"
+                                   "500\tpkg._C\tsrc/big.cu\n"
+                                   "100\tpkg._C\tsrc/small.cu\n")
+    order = work / "order"
+    holder = busy(work / "pool", 1.0, work / "started")
+    waiters = []
+    for source in ("src/small.cu", "src/unknown.cu", "src/big.cu"):
+        obj = f"CMakeFiles/pkg._C.dir/somewhere/tree/{source}.o"
+        waiters.append(jobslot("--costs", costs, f"{work / 'pool'}:1", "--",
+                               "sh", "-c", f'echo "$2" >> {order}', "sh", "-o", obj))
+        time.sleep(0.1)
+    finish([holder, *waiters])
+    assert [Path(line).name for line in order.read_text().split()] == ["big.cu.o", "small.cu.o", "unknown.cu.o"]
+
+
+def test_threads_take_as_many_slots_capped_by_the_pool():
+    work = scratch_dir("jobslot-threads")
+    pool = f"{work / 'pool'}:3"
+    wide = jobslot(pool, "--", "sh", "-c", f'echo "$@" > {work / "args"}; sleep 1', "sh", "--threads", 8)
+    wait_for(work / "args")
+    start = time.monotonic()
+    narrow = jobslot(pool, "--", "true")
+    finish([narrow])
+    waited = time.monotonic() - start
+    finish([wide])
+    assert (work / "args").read_text().split() == ["--threads", "3"], "the flag says what was granted"
+    assert waited > 0.5, f"a 1-slot job ran beside a job holding all 3 slots (waited {waited:.2f} s)"
+
+
+def test_multi_slot_jobs_keep_the_cap_and_do_not_deadlock():
+    work = scratch_dir("jobslot-cap")
+    trace = work / "trace"
+    # Two-slot and one-slot jobs started together on a two-slot pool: taking
+    # slots one by one, two jobs holding one each would wait for ever.
+    procs = [jobslot(f"{work / 'pool'}:2", "--", "sh", "-c", "sleep 0.2", "sh", *(["--threads=2"] if i % 2 else []),
+                     env={"TRELLIS2_JOBSLOT_TRACE": str(trace)}) for i in range(8)]
+    finish(procs, timeout=60)
+    jobs = trace_lines(trace)
+    assert sorted(slots for _, _, slots in jobs) == [1] * 4 + [2] * 4
+    for t in sorted({start for start, _, _ in jobs}):
+        in_use = sum(slots for start, end, slots in jobs if start <= t < end)
+        assert in_use <= 2, f"{in_use} slots in use at {t}: {jobs}"
+
+
+def test_pool_size_is_read_from_the_pool_directory():
+    work = scratch_dir("jobslot-size")
+    pool = work / "pool"
+    pool.mkdir()
+    (pool / "slots").write_text("1\n")
+    trace = work / "trace"
+    procs = [jobslot(pool, "--", "sleep", "0.3", env={"TRELLIS2_JOBSLOT_TRACE": str(trace)}) for _ in range(3)]
+    finish(procs)
+    jobs = sorted(trace_lines(trace))
+    assert all(a_end <= b_start for (_, a_end, _), (b_start, _, _) in zip(jobs, jobs[1:])), jobs
+
+
+def test_pool_without_size_says_what_to_run():
+    work = scratch_dir("jobslot-nosize")
+    (work / "pool").mkdir()
+    proc = jobslot(work / "pool", "--", "true")
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 2
+    assert f"{work / 'pool'}/slots" in out and "expected a positive number" in out and "cmake --build" in out
+
+
+def test_bad_job_counts_are_refused_with_their_name():
+    work = scratch_dir("jobslot-env")
+    for value in ("0", "abc", "-3"):
+        proc = jobslot("--env", "MAX_JOBS", f"{work / 'pool'}:2", "--", "true", env={"MAX_JOBS": value})
+        out, _ = proc.communicate(timeout=10)
+        assert proc.returncode == 2, f"MAX_JOBS={value} was ignored"
+        assert f"MAX_JOBS='{value}' is not a positive number" in out and "unset it" in out
+    proc = jobslot(f"{work / 'pool'}:0", "--", "true")
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 2 and "is not <dir> or <dir>:<positive count>" in out

@@ -1,0 +1,20 @@
+// Known cost of a compile unit, so the longest units start first on a cold
+// build (Ninja has no log then, and orders by its own manifest).
+//
+// A cost table is a directory of *.tsv files (benchmarks/build_speed/costs/,
+// one per package, written from a jobslot trace by bench.py --write-costs):
+//   # comment lines (machine, date, pin)
+//   <milliseconds>\t<target>\t<source path relative to the package>
+// A unit matches when its object (-o) is CMakeFiles/<target>.dir/.../<source>.o,
+// which holds wherever the package's tree lives (clone, source cache, checkout).
+#pragma once
+
+#include <string>
+
+namespace jobslot {
+
+// Milliseconds the table gives the unit that writes `object`; 0 if unknown
+// (unknown units queue after known ones, in arrival order).
+long long unit_cost(const std::string& table_dir, const std::string& object);
+
+}  // namespace jobslot
