@@ -10,8 +10,8 @@
 # An existing entry is never lost: a clone goes into a temporary directory
 # and replaces the entry only once it succeeded, so a failed (offline) refill
 # leaves the cache as it was. An entry that is a clean git checkout of the
-# pinned commit but has no manifest (filled by hand, or by an older version
-# of this script) gets one without cloning.
+# pinned commit but has no manifest (a tree cloned by hand) gets one without
+# cloning: git has already proved its content.
 
 cmake_minimum_required(VERSION 3.25)  # policies of the superbuild (IN_LIST, ZIP_LISTS)
 get_filename_component(repo "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)

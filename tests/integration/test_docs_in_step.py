@@ -55,8 +55,8 @@ def test_every_variable_is_in_the_summary():
 
 
 def test_the_package_list_is_written_once():
-    """third_party/packages.cmake is the list; the files that used to repeat
-    it read it instead (the README's table documents the default)."""
+    """third_party/packages.cmake is the list; the files that need it read
+    it (the README's table documents the default)."""
     listed = re.search(r"set\(TRELLIS2_DEFAULT_PACKAGES ([^)]*)\)", (REPO / "third_party/packages.cmake").read_text())
     default = ";".join(listed.group(1).split())
     readers = ["CMakePresets.json", "cmake/superbuild/Options.cmake", "cmake/scripts/fill_source_cache.cmake",
