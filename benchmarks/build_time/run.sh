@@ -16,7 +16,7 @@
 #          (cmake/Eigen.cmake), the setup.py files only in the submodule.
 #
 # On the GPU machine: . tests/gpu/gpu_host_env.sh first, and pass
-#   -- -C tests/gpu/gpu-host.cmake   to the superbuild mode.
+#   -- --preset gpu-host   to the superbuild mode.
 # ccache is off (CCACHE_DISABLE) and every build tree is new: cold builds.
 set -euo pipefail
 

@@ -27,7 +27,6 @@ if(EXISTS "${DEST}/.git")
     message(STATUS "${DEST} is already at ${COMMIT}")
     return()
   endif()
-  file(REMOVE_RECURSE "${DEST}")
 endif()
 
 file(REMOVE_RECURSE "${DEST}")

@@ -2,9 +2,21 @@
 # docstring, in one place. The README's table and the configure summary list
 # the same names; tests/integration/test_docs_in_step checks that they agree.
 
-set(TRELLIS2_KNOWN_PACKAGES cumesh flex_gemm o_voxel nvdiffrast fixture)
-set(TRELLIS2_PACKAGES "cumesh;flex_gemm;o_voxel;nvdiffrast" CACHE STRING
-  "Packages to pull and build (subset of: cumesh flex_gemm o_voxel nvdiffrast fixture)")
+include("${CMAKE_CURRENT_LIST_DIR}/../../third_party/packages.cmake")
+string(JOIN " " _trellis2_known "${TRELLIS2_KNOWN_PACKAGES}")
+set(TRELLIS2_PACKAGES "${TRELLIS2_DEFAULT_PACKAGES}" CACHE STRING
+  "Packages to pull and build (subset of: ${_trellis2_known})")
+if(NOT TRELLIS2_PACKAGES)
+  string(JOIN ";" _trellis2_default "${TRELLIS2_DEFAULT_PACKAGES}")
+  message(FATAL_ERROR "TRELLIS2_PACKAGES is empty: found '', expected one or more of ${_trellis2_known}.\n"
+    "Configure again with -DTRELLIS2_PACKAGES='${_trellis2_default}' (the default), or a subset of it.")
+endif()
+foreach(_pkg IN LISTS TRELLIS2_PACKAGES)
+  if(NOT _pkg IN_LIST TRELLIS2_KNOWN_PACKAGES)
+    message(FATAL_ERROR "TRELLIS2_PACKAGES names '${_pkg}'; known packages: ${_trellis2_known}. "
+      "Configure again with -DTRELLIS2_PACKAGES=<a subset of those>.")
+  endif()
+endforeach()
 
 # Pins of the toolchain the modules are built for (the wheels' and Rocky 9's).
 set(TRELLIS2_TORCH_VERSION "2.7.0" CACHE STRING
@@ -18,10 +30,11 @@ option(TRELLIS2_ALLOW_CUDA_MISMATCH
 
 # CUDA architectures in TORCH_CUDA_ARCH_LIST syntax; the environment's
 # TORCH_CUDA_ARCH_LIST is honoured the way torch's BuildExtension honours it.
+set(TRELLIS2_DEFAULT_CUDA_ARCHITECTURES "8.0;8.6;8.9;9.0+PTX")
 if(DEFINED ENV{TORCH_CUDA_ARCH_LIST} AND NOT "$ENV{TORCH_CUDA_ARCH_LIST}" STREQUAL "")
   set(_trellis2_default_archs "$ENV{TORCH_CUDA_ARCH_LIST}")
 else()
-  set(_trellis2_default_archs "8.0;8.6;8.9;9.0+PTX")
+  set(_trellis2_default_archs "${TRELLIS2_DEFAULT_CUDA_ARCHITECTURES}")
 endif()
 set(TRELLIS2_CUDA_ARCHITECTURES "${_trellis2_default_archs}" CACHE STRING
   "CUDA architectures, TORCH_CUDA_ARCH_LIST syntax (e.g. 8.0;8.6;9.0+PTX); default from $TORCH_CUDA_ARCH_LIST")
@@ -34,7 +47,7 @@ foreach(_pkg IN LISTS TRELLIS2_KNOWN_PACKAGES)
   set(TRELLIS2_${_PKG}_SOURCE_DIR "" CACHE PATH
     "Local checkout of ${_pkg} to build instead of the pinned commit (kernel work)")
   if(_pkg STREQUAL "fixture")
-    # The fixture's repository is made by the build itself (cmake/Fixture.cmake).
+    # The fixture's repository is made by the build itself (Fixture.cmake).
     set(_pin "${CMAKE_CURRENT_BINARY_DIR}/fixture-upstream/fixture.cmake")
   else()
     set(_pin "${CMAKE_CURRENT_SOURCE_DIR}/third_party/${_pkg}.cmake")

@@ -1,31 +1,62 @@
 # Report: after every build, build/report.json and a short table (see
 # tools/build_report.py and the README's "Build report"). The facts
-# known at configure go into report-config.json; the per-module results are
-# read from the sub-builds when the report runs.
+# known at configure go into report-config.json, built with string(JSON),
+# which checks the document as it is built; the per-module results are read
+# from the sub-builds when the report runs.
 
 include_guard(GLOBAL)
 
-set(_packages "")
-foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-  get_property(origin GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg})
-  string(REPLACE "\"" "'" origin "${origin}")
-  trellis2_package_binary_dir(${pkg} _subbuild)
-  list(APPEND _packages "{\"name\": \"${pkg}\", \"origin\": \"${origin}\", \"subbuild_dir\": \"${_subbuild}\"}")
+# string(JSON ... SET) takes JSON text: a CMake string becomes a JSON string
+# literal here, the only place that knows JSON's escapes.
+function(_trellis2_json_string out value)
+  string(REPLACE "\\" "\\\\" value "${value}")
+  string(REPLACE "\"" "\\\"" value "${value}")
+  string(REPLACE "\n" "\\n" value "${value}")
+  string(REPLACE "\t" "\\t" value "${value}")
+  set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+# _trellis2_json_set(<json var> <value> <member>...): sets a string member.
+# The value comes first, as one argument: a value may hold ';' (an origin
+# with its input wheel).
+function(_trellis2_json_set json value)
+  _trellis2_json_string(value "${value}")
+  string(JSON ${json} SET "${${json}}" ${ARGN} "${value}")
+  set(${json} "${${json}}" PARENT_SCOPE)
+endfunction()
+
+set(_config "{\"toolchain\": {}, \"architectures\": [], \"packages\": []}")
+_trellis2_json_set(_config "${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python)
+_trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION_FULL}" toolchain torch)
+_trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}" toolchain torch_cuda)
+_trellis2_json_set(_config "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}" toolchain cxx)
+_trellis2_json_set(_config "${TRELLIS2_NVCC_VERSION}" toolchain nvcc)
+if(TRELLIS2_CUDA_MISMATCH)
+  string(JSON _config SET "${_config}" toolchain cuda_mismatch_accepted true)
+else()
+  string(JSON _config SET "${_config}" toolchain cuda_mismatch_accepted false)
+endif()
+set(_index 0)
+foreach(_arch IN LISTS TRELLIS2_CUDA_ARCHITECTURES)
+  _trellis2_json_set(_config "${_arch}" architectures ${_index})
+  math(EXPR _index "${_index} + 1")
 endforeach()
-string(JOIN ", " _packages ${_packages})
-set(_archs "${TRELLIS2_CUDA_ARCHITECTURES}")
-string(REPLACE ";" "\", \"" _archs "${_archs}")
-file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/report-config.json" CONTENT "{
- \"toolchain\": {\"python\": \"${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}\",
-   \"torch\": \"${TRELLIS2_FOUND_TORCH_VERSION_FULL}\", \"torch_cuda\": \"${TRELLIS2_FOUND_TORCH_CUDA_VERSION}\",
-   \"cxx\": \"${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\", \"nvcc\": \"${TRELLIS2_NVCC_VERSION}\",
-   \"cuda_mismatch_accepted\": $<IF:$<BOOL:${TRELLIS2_CUDA_MISMATCH}>,true,false>},
- \"architectures\": [\"${_archs}\"],
- \"abi_policy\": \"${TRELLIS2_ABI_POLICY_FILE}\",
- \"python_from\": \"${TRELLIS2_PYTHON_FROM}\",
- \"packages\": [${_packages}]
-}
-")
+_trellis2_json_set(_config "${TRELLIS2_ABI_POLICY_FILE}" abi_policy)
+_trellis2_json_set(_config "${TRELLIS2_PYTHON_FROM}" python_from)
+set(_index 0)
+foreach(pkg IN LISTS TRELLIS2_PACKAGES)
+  get_property(_origin GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg})
+  trellis2_package_binary_dir(${pkg} _subbuild)
+  string(JSON _config SET "${_config}" packages ${_index} "{}")
+  _trellis2_json_set(_config "${pkg}" packages ${_index} name)
+  _trellis2_json_set(_config "${_origin}" packages ${_index} origin)
+  _trellis2_json_set(_config "${_subbuild}" packages ${_index} subbuild_dir)
+  math(EXPR _index "${_index} + 1")
+endforeach()
+# Rewritten only when it changed.
+file(WRITE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${_config}\n")
+file(COPY_FILE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${CMAKE_BINARY_DIR}/report-config.json" ONLY_IF_DIFFERENT)
+file(REMOVE "${CMAKE_BINARY_DIR}/report-config.json.tmp")
 add_custom_target(report ALL
   COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"
     "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json"

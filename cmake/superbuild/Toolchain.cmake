@@ -4,12 +4,34 @@
 # Sets (normal variables, read by SubBuildCache.cmake and Summary.cmake):
 #   TRELLIS2_FOUND_*        what was found (torch, CUDA, Python versions)
 #   TRELLIS2_TORCH_*        torch's include dirs, libraries, flags (probe_torch.py)
-#   TRELLIS2_PYTHON_*       Python's include dirs, EXT_SUFFIX, tags, CFLAGS
+#   TRELLIS2_PYTHON_*       Python's include dirs, EXT_SUFFIX, tag (FindPython),
+#                           CFLAGS and platlib (probe_torch.py)
 #   TRELLIS2_NVCC_VERSION   release of nvcc, e.g. 13.0
-#   TRELLIS2_CUDART_LIBRARY the libcudart the modules link (cache)
+#   TRELLIS2_CUDART_LIBRARY the libcudart the modules link (cache), and
+#   TRELLIS2_CUDART_REASON  why that one
 #   TRELLIS2_TORCH_LINK_LIBRARIES  full paths of torch's libraries
 
-find_package(Python3 COMPONENTS Interpreter REQUIRED)
+# --- Python: its headers and extension suffix, as FindPython knows them ------
+find_package(Python3 COMPONENTS Interpreter Development.Module)
+if(NOT Python3_Interpreter_FOUND)
+  message(FATAL_ERROR "No Python 3 interpreter found (looked for python3 on PATH). "
+    "Expected the Python that has torch ${TRELLIS2_TORCH_VERSION}; pass -DPython3_EXECUTABLE=/path/to/python3.")
+endif()
+if(NOT Python3_Development.Module_FOUND)
+  message(FATAL_ERROR "${Python3_EXECUTABLE} (Python ${Python3_VERSION}) has no development headers (Python.h): "
+    "found none, expected the headers torch extensions compile against. Install them "
+    "(Debian: apt-get install python3-dev; Rocky: dnf install python${Python3_VERSION_MAJOR}.${Python3_VERSION_MINOR}-devel) "
+    "or pass -DPython3_EXECUTABLE= a Python that has them.")
+endif()
+if(NOT Python3_SOABI)
+  message(FATAL_ERROR "${Python3_EXECUTABLE} reports no SOABI: found '', expected e.g. cpython-311-x86_64-linux-gnu "
+    "(the extension module suffix). Use a CPython build for Linux: -DPython3_EXECUTABLE=...")
+endif()
+set(TRELLIS2_FOUND_PYTHON_VERSION "${Python3_VERSION}")
+set(TRELLIS2_PYTHON_TAG "cp${Python3_VERSION_MAJOR}${Python3_VERSION_MINOR}")
+set(TRELLIS2_PYTHON_INCLUDE_DIRS ${Python3_INCLUDE_DIRS})
+# EXT_SUFFIX, built the way pybind11's and CMake's Python3_add_library(WITH_SOABI) build it.
+set(TRELLIS2_PYTHON_EXT_SUFFIX ".${Python3_SOABI}${CMAKE_SHARED_MODULE_SUFFIX}")
 
 # --- torch, through the configured Python ----------------------------------
 set(_probe_out "${CMAKE_CURRENT_BINARY_DIR}/torch-probe.cmake")
@@ -19,8 +41,14 @@ execute_process(
   RESULT_VARIABLE _probe_rc
   ERROR_VARIABLE _probe_err
   OUTPUT_QUIET)
-if(NOT _probe_rc EQUAL 0)
-  string(REGEX REPLACE "[^\n]*(UserWarning|No CUDA runtime|_conversion_method)[^\n]*\n?" "" _probe_err "${_probe_err}")
+string(REGEX REPLACE "[^\n]*(UserWarning|No CUDA runtime|_conversion_method)[^\n]*\n?" "" _probe_err "${_probe_err}")
+string(STRIP "${_probe_err}" _probe_err)
+if(_probe_rc EQUAL 3)  # probe_torch.py's ARCH_ERROR: torch refused the list
+  message(FATAL_ERROR "TRELLIS2_CUDA_ARCHITECTURES='${TRELLIS2_CUDA_ARCHITECTURES}' is not an architecture list torch can parse:\n"
+    "  found: ${_probe_err}\n"
+    "  expected: TORCH_CUDA_ARCH_LIST syntax, versions like 8.0;8.6;9.0+PTX or names like Ampere;Hopper\n"
+    "Configure again with -DTRELLIS2_CUDA_ARCHITECTURES='${TRELLIS2_DEFAULT_CUDA_ARCHITECTURES}' (the default), or a list of your GPUs' versions.")
+elseif(NOT _probe_rc EQUAL 0)
   message(FATAL_ERROR
     "Asking ${Python3_EXECUTABLE} for torch failed:\n  ${_probe_err}\n"
     "Expected torch ${TRELLIS2_TORCH_VERSION} importable from that Python. "
@@ -108,16 +136,24 @@ endif()
 
 # --- what the modules link -------------------------------------------------------
 # torch's CUDAExtension names libraries (c10, torch, ..., cudart); resolve each
-# to a full path once. cudart is the one torch itself loads when torch bundles
-# it (pip's nvidia-cuda-runtime): DT_NEEDED then names the soname torch has
-# already loaded, whichever toolkit compiled the kernels.
-if(TRELLIS2_TORCH_BUNDLED_CUDART)
-  set(_cudart_default "${TRELLIS2_TORCH_BUNDLED_CUDART}")
+# to a full path once. cudart is the one torch itself loads when torch has
+# its own (pip's CUDA runtime wheel, found by probe_torch.py for the CUDA 12
+# and 13 layouts): DT_NEEDED then names the soname torch has already loaded,
+# whichever toolkit compiled the kernels.
+if(TRELLIS2_TORCH_CUDART)
+  set(_cudart_default "${TRELLIS2_TORCH_CUDART}")
+  set(_cudart_reason "torch's own: ${TRELLIS2_TORCH_CUDART_REASON}")
 else()
   find_library(_cudart_default cudart HINTS ${TRELLIS2_TORCH_LIBRARY_DIRS} NO_CACHE)
+  set(_cudart_reason "the toolkit's, as ${TRELLIS2_TORCH_CUDART_REASON}")
 endif()
 set(TRELLIS2_CUDART_LIBRARY "${_cudart_default}" CACHE FILEPATH
   "libcudart the modules link (default: the one torch loads, else the toolkit's)")
+if(TRELLIS2_CUDART_LIBRARY STREQUAL _cudart_default)
+  set(TRELLIS2_CUDART_REASON "${_cudart_reason}")
+else()
+  set(TRELLIS2_CUDART_REASON "set in the cache; the default would be ${_cudart_default} (${_cudart_reason})")
+endif()
 set(TRELLIS2_TORCH_LINK_LIBRARIES "")
 foreach(_lib IN LISTS TRELLIS2_TORCH_LIBRARIES)
   if(_lib STREQUAL "cudart")

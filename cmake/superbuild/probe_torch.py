@@ -1,6 +1,6 @@
 """Ask the configured Python's torch for everything a torch extension build needs.
 
-Run by cmake/Toolchain.cmake at configure time:
+Run by cmake/superbuild/Toolchain.cmake at configure time:
 
     python probe_torch.py OUTPUT.cmake "8.0;8.6;8.9;9.0+PTX"
 
@@ -9,14 +9,23 @@ installed torch or from Python's sysconfig, never from a copy kept here, so a
 torch upgrade changes the flags the same way it changes torch's own
 BuildExtension (the model is vLLM's cmake/utils.cmake, which asks
 torch.utils.cpp_extension for COMMON_NVCC_FLAGS at configure time).
-On failure it prints one line to stderr and exits 1; CMake turns that into
-a configure error.
+Python's own facts (version, headers, EXT_SUFFIX) come from CMake's
+FindPython instead; only what FindPython does not know or answers
+differently (the CFLAGS setuptools compiles with, the platlib pip installs
+into) is asked here.
+
+On failure it prints one line to stderr and exits: 1 when torch cannot be
+imported, ARCH_ERROR when torch refuses the architecture list. CMake turns
+each into its own configure error.
 """
 
+import glob
 import os
 import sys
 import sysconfig
 import warnings
+
+ARCH_ERROR = 3
 
 
 def cmake_quote(value):
@@ -47,7 +56,8 @@ def probe(arch_list):
     try:
         gencode = cpp_extension._get_cuda_arch_flags()
     except ValueError as exc:
-        sys.exit(f"TRELLIS2_CUDA_ARCHITECTURES='{arch_list}' is not valid for torch {torch.__version__}: {exc}")
+        print(f"torch {torch.__version__}: {exc}", file=sys.stderr)
+        sys.exit(ARCH_ERROR)
 
     # BuildExtension.build_extensions adds these defines to every extension:
     # the pybind11 ABI trio must equal torch's own so pybind11 types cross
@@ -59,22 +69,21 @@ def probe(arch_list):
             pybind11_defines.append(f'PYBIND11_{name}="{value}"')
 
     torch_dir = os.path.dirname(torch.__file__)
-    bundled_cudart = find_bundled_cudart(torch.version.cuda)
-    cflags = [f for f in (sysconfig.get_config_var("CFLAGS") or "").split()]
+    # torch's own site-packages first: its RUNPATH points into it.
+    cudart, cudart_reason = torch_cudart(torch.version.cuda, [os.path.dirname(torch_dir)] + sys.path)
+    cflags = (sysconfig.get_config_var("CFLAGS") or "").split()
     facts = {
         "TRELLIS2_FOUND_TORCH_VERSION_FULL": torch.__version__,
         "TRELLIS2_FOUND_TORCH_VERSION": torch.__version__.split("+")[0],
         "TRELLIS2_FOUND_TORCH_CUDA_VERSION": torch.version.cuda or "",
         "TRELLIS2_TORCH_CXX11_ABI": int(torch._C._GLIBCXX_USE_CXX11_ABI),
         "TRELLIS2_TORCH_DIR": torch_dir,
-        "TRELLIS2_TORCH_CMAKE_PREFIX_PATH": torch.utils.cmake_prefix_path,
         "TRELLIS2_TORCH_CUDA_HOME": cpp_extension.CUDA_HOME or "",
-        "TRELLIS2_TORCH_BUNDLED_CUDART": bundled_cudart,
-        "TRELLIS2_FOUND_PYTHON_VERSION": "%d.%d.%d" % sys.version_info[:3],
-        "TRELLIS2_PYTHON_EXT_SUFFIX": sysconfig.get_config_var("EXT_SUFFIX"),
-        "TRELLIS2_PYTHON_TAG": "cp%d%d" % sys.version_info[:2],
+        "TRELLIS2_TORCH_CUDART": cudart,
+        "TRELLIS2_TORCH_CUDART_REASON": cudart_reason,
+        # Not FindPython's SITEARCH: that is distutils' answer, which on
+        # Debian's patched Pythons is not where pip installs.
         "TRELLIS2_PYTHON_PLATLIB": sysconfig.get_paths()["platlib"],
-        "TRELLIS2_PYTHON_PLATFORM_TAG": sysconfig.get_platform().replace("-", "_").replace(".", "_"),
     }
     lists = {
         "TRELLIS2_TORCH_INCLUDE_DIRS": extension.include_dirs,
@@ -83,7 +92,6 @@ def probe(arch_list):
         "TRELLIS2_TORCH_COMMON_NVCC_FLAGS": cpp_extension.COMMON_NVCC_FLAGS,
         "TRELLIS2_TORCH_PYBIND11_DEFINES": pybind11_defines,
         "TRELLIS2_TORCH_CUDA_ARCH_FLAGS": gencode,
-        "TRELLIS2_PYTHON_INCLUDE_DIRS": [sysconfig.get_paths()["include"]],
         # setuptools compiles every C/C++ unit with Python's own CFLAGS; '-g'
         # is dropped on purpose (12-62 MB modules, see TorchExtension.cmake).
         "TRELLIS2_PYTHON_CFLAGS": [f for f in cflags if not f.startswith("-g")],
@@ -93,24 +101,32 @@ def probe(arch_list):
     return "\n".join(lines) + "\n"
 
 
-def find_bundled_cudart(torch_cuda_version):
-    """The libcudart torch itself loads (pip's nvidia-cuda-runtime-cuXX), if any.
+def torch_cudart(torch_cuda_version, search_dirs, maps="/proc/self/maps"):
+    """The libcudart torch itself uses, and how it was found: (path, reason).
 
     Linking that file gives DT_NEEDED libcudart.so.<torch's major>, which torch
-    has already loaded when the module is imported, whatever toolkit compiled it.
+    has already loaded when the module is imported, whatever toolkit compiled
+    it. ("", reason) when torch has none of its own (the toolkit's is linked).
     """
     if not torch_cuda_version:
-        return ""
+        return "", "torch has no CUDA (torch.version.cuda is None)"
     major = torch_cuda_version.split(".")[0]
+    soname = f"libcudart.so.{major}"
+    # What `import torch` loaded: the answer itself, whatever the layout.
     try:
-        import nvidia.cuda_runtime
-    except ImportError:
-        return ""
-    for base in getattr(nvidia.cuda_runtime, "__path__", []):
-        candidate = os.path.join(base, "lib", f"libcudart.so.{major}")
-        if os.path.isfile(candidate):
-            return candidate
-    return ""
+        with open(maps, encoding="utf-8") as lines:
+            loaded = sorted({line.split()[-1] for line in lines if line.rstrip().endswith("/" + soname)})
+    except OSError:
+        loaded = []
+    if loaded:
+        return loaded[0], "loaded by import torch"
+    # Not loaded yet (a torch that loads CUDA lazily): pip's CUDA runtime
+    # wheels, nvidia/cuda_runtime/lib for CUDA 12, nvidia/cu13/lib for 13.
+    for base in search_dirs:
+        found = sorted(glob.glob(os.path.join(base, "nvidia", "*", "lib", soname)))
+        if found:
+            return found[0], f"pip's CUDA runtime for torch's CUDA {major} (site-packages nvidia/*/lib/{soname})"
+    return "", f"torch loaded no {soname} and none is under site-packages' nvidia/*/lib"
 
 
 def main():

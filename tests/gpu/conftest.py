@@ -1,18 +1,17 @@
 """GPU checks of the real packages: each module does a real computation on
 the GPU, compared with a reference computed here.
 
-One command, on a machine with a CUDA GPU, after building the four packages:
-    TRELLIS2_STAGE_DIR=<build>/stage python -m pytest -rs tests/gpu
+One command, from the repo root of a machine with a CUDA GPU, after building
+the four packages into build/ (another build tree: TRELLIS2_BUILD_DIR=<dir>):
+    python3 -m pytest -rs tests/real tests/gpu
 Without a GPU every test skips, printing why (and pytest exits 77).
 
 On the device tool's GPU machine (torch 2.11 cu130, GCC 13, glibc 2.39), from
 the repo root, with .srccache/, .whl/ and .deps/ carried:
     . tests/gpu/gpu_host_env.sh
-    cmake -C tests/gpu/gpu-host.cmake -G Ninja -S . -B /tmp/b \
-      -DTRELLIS2_SOURCE_CACHE=$PWD/.srccache -DTRELLIS2_PACKAGES='cumesh;flex_gemm;o_voxel;nvdiffrast'
-    cmake --build /tmp/b
-    TRELLIS2_STAGE_DIR=/tmp/b/stage TRELLIS2_PACKAGES='cumesh;flex_gemm;o_voxel;nvdiffrast' \
-      python3 -m pytest -rs tests/real tests/gpu
+    cmake --preset gpu-host -DTRELLIS2_SOURCE_CACHE=$PWD/.srccache
+    cmake --build --preset gpu-host
+    TRELLIS2_BUILD_DIR=build-gpu python3 -m pytest -rs tests/real tests/gpu
 """
 
 import sys

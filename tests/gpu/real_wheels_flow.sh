@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5's flow with the real ComfyUI-Trellis2 wheels, on a machine whose
+# The delivery flow with the real ComfyUI-Trellis2 wheels, on a machine whose
 # Python matches them (cp312: the GPU machine). Fetched, never committed:
 #   WHEELS   a folder with one wheel per package (default: .wheels/real, made
 #            from .wheels/comfy: Torch270 flex_gemm and o_voxel, Torch291
@@ -7,7 +7,7 @@
 #   SRC      source cache (default .srccache)
 #   BUILD    build tree (default /tmp/trellis2-real-wheels)
 # Extra arguments go to cmake configure (on the GPU machine:
-# -C tests/gpu/gpu-host.cmake, after `. tests/gpu/gpu_host_env.sh`).
+# --preset gpu-host, after `. tests/gpu/gpu_host_env.sh`).
 # It installs into and uninstalls from the python3's own site-packages (pip
 # uninstalls nothing outside its environment), so it runs only on a scratch
 # machine: set TRELLIS2_SCRATCH_PYTHON=1 to confirm.

@@ -19,6 +19,7 @@ CXX = os.environ["TRELLIS2_CXX"]
 EXT_SUFFIX = os.environ["TRELLIS2_EXT_SUFFIX"]
 CUDA_ARCHITECTURES = os.environ["TRELLIS2_CUDA_ARCHITECTURES"]
 ABI_POLICY_FILE = os.environ["TRELLIS2_ABI_POLICY_FILE"]
+KNOWN_PACKAGES = os.environ["TRELLIS2_KNOWN_PACKAGES"].split(";")  # third_party/packages.cmake
 FIXTURE_UPSTREAM = REPO / "tests" / "fixture" / "upstream"
 
 FIXTURE_MODULES = {
@@ -63,8 +64,28 @@ def configure(build_dir, *extra, env=None):
     return run(base_configure_args(build_dir) + list(extra), env=env or {})
 
 
+def configure_error(build_dir, *extra):
+    """Configure that must fail; returns its output on one line."""
+    result = configure(build_dir, *extra)
+    assert result.returncode != 0, result.stdout[-3000:]
+    return one_line(result.stdout)
+
+
 def build(build_dir, *extra):
     return run(["cmake", "--build", build_dir, *extra])
+
+
+def make_fixture_repo(work):
+    """The fixture upstream as a git repository under work/repo, with its pin
+    file work/made.cmake (cmake/scripts/make_fixture_repo.cmake); returns
+    (repository, commit, pin file)."""
+    repo = work / "repo"
+    pin = work / "made.cmake"
+    result = run(["cmake", f"-DUPSTREAM={FIXTURE_UPSTREAM}", f"-DREPO={repo}", f"-DPIN_FILE={pin}",
+                  "-P", REPO / "cmake/scripts/make_fixture_repo.cmake"])
+    assert result.returncode == 0, result.stdout
+    commit = run(["git", "-C", repo, "rev-parse", "HEAD"]).stdout.strip()
+    return repo, commit, pin
 
 
 def make_venv(path):

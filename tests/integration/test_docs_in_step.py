@@ -3,11 +3,11 @@ appears in the README's table and in the configure summary."""
 
 import re
 
-from support import BUILD_DIR, REPO, configure, scratch_dir
+from support import BUILD_DIR, KNOWN_PACKAGES, REPO, configure, scratch_dir
 
 # Cache entries that are not settings: found programs and results of checks.
 NOT_SETTINGS = {"TRELLIS2_CCACHE_EXECUTABLE", "TRELLIS2_NM"}
-PACKAGE_VARIABLE = re.compile(r"TRELLIS2_(CUMESH|FLEX_GEMM|O_VOXEL|NVDIFFRAST|FIXTURE)_(SOURCE_DIR|PIN_FILE)")
+PACKAGE_VARIABLE = re.compile(rf"TRELLIS2_({'|'.join(p.upper() for p in KNOWN_PACKAGES)})_(SOURCE_DIR|PIN_FILE)")
 
 
 def cache_variables():
@@ -52,3 +52,16 @@ def test_every_variable_is_in_the_summary():
     expected = {n for n in cache_variables() if not PACKAGE_VARIABLE.fullmatch(n)} | {"TRELLIS2_FIXTURE_PIN_FILE"}
     missing = sorted(expected - listed)
     assert not missing, f"the configure summary lacks {missing}"
+
+
+def test_the_package_list_is_written_once():
+    """third_party/packages.cmake is the list; the files that need it read
+    it (the README's table documents the default)."""
+    listed = re.search(r"set\(TRELLIS2_DEFAULT_PACKAGES ([^)]*)\)", (REPO / "third_party/packages.cmake").read_text())
+    default = ";".join(listed.group(1).split())
+    readers = ["CMakePresets.json", "cmake/superbuild/Options.cmake", "cmake/scripts/fill_source_cache.cmake",
+               "tests/integration/test_docs_in_step.py", "tests/real/native.py"]
+    spellings = (default, default.replace(";", " "), '", "'.join(default.split(";")))
+    repeating = [name for name in readers if any(text in (REPO / name).read_text() for text in spellings)]
+    assert not repeating, f"{repeating} repeat the package list of third_party/packages.cmake"
+    assert f"| `TRELLIS2_PACKAGES` | `{default}` |" in (REPO / "README.md").read_text()

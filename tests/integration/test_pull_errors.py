@@ -2,17 +2,7 @@
 longer applies each fail with the pin file's name and the commit, before
 anything compiles."""
 
-from support import FIXTURE_UPSTREAM, REPO, build, configure, one_line, run, scratch_dir
-
-
-def make_fixture_repo(work):
-    repo = work / "repo"
-    pin = work / "made.cmake"
-    result = run(["cmake", f"-DUPSTREAM={FIXTURE_UPSTREAM}", f"-DREPO={repo}", f"-DPIN_FILE={pin}",
-                  "-P", REPO / "cmake/scripts/make_fixture_repo.cmake"])
-    assert result.returncode == 0, result.stdout
-    commit = run(["git", "-C", repo, "rev-parse", "HEAD"]).stdout.strip()
-    return repo, commit
+from support import build, configure, make_fixture_repo, one_line, run, scratch_dir
 
 
 def write_pin(path, repo, commit, patches=""):
@@ -22,7 +12,7 @@ def write_pin(path, repo, commit, patches=""):
 
 def test_commit_missing_from_repository():
     work = scratch_dir("pull-bad-commit")
-    repo, _ = make_fixture_repo(work)
+    repo, _, _ = make_fixture_repo(work)
     missing = "0123456789abcdef0123456789abcdef01234567"
     pin = work / "bad-commit.cmake"
     write_pin(pin, repo, missing)
@@ -37,7 +27,7 @@ def test_commit_missing_from_repository():
 
 def test_short_commit_is_refused_at_configure():
     work = scratch_dir("pull-short-commit")
-    repo, commit = make_fixture_repo(work)
+    repo, commit, _ = make_fixture_repo(work)
     pin = work / "short.cmake"
     write_pin(pin, repo, commit[:7])
     result = configure(work / "build", f"-DTRELLIS2_FIXTURE_PIN_FILE={pin}")
@@ -47,7 +37,7 @@ def test_short_commit_is_refused_at_configure():
 
 def test_patch_that_no_longer_applies():
     work = scratch_dir("pull-bad-patch")
-    repo, commit = make_fixture_repo(work)
+    repo, commit, _ = make_fixture_repo(work)
     patch = work / "stale.patch"
     patch.write_text("--- a/src/add_one.cu\n+++ b/src/add_one.cu\n@@ -1,3 +1,3 @@\n"
                      "-// a line that is not in the file\n+// its replacement\n"
@@ -67,7 +57,7 @@ def test_patch_that_no_longer_applies():
 
 def test_patch_that_applies_is_in_the_built_tree():
     work = scratch_dir("pull-good-patch")
-    repo, commit = make_fixture_repo(work)
+    repo, commit, _ = make_fixture_repo(work)
     patch = work / "good.patch"
     patch.write_text("--- a/fixture_pkg/kernels/__init__.py\n+++ b/fixture_pkg/kernels/__init__.py\n"
                      "@@ -1 +1,2 @@\n from . import cuda  # noqa: F401\n+PATCHED = True\n")

@@ -1,9 +1,10 @@
 """The real packages' native modules, taken from the superbuild's stage, and
 small meshes to feed them. Shared by tests/real (CPU) and tests/gpu.
 
-Where things are comes from the environment CTest sets (TRELLIS2_TEST_ENV in
-tests/CMakeLists.txt): TRELLIS2_STAGE_DIR, TRELLIS2_PACKAGES and
-TRELLIS2_EXT_SUFFIX. Run by hand, export TRELLIS2_STAGE_DIR=<build>/stage.
+Where things are: the repository is this file's; the stage is
+$TRELLIS2_STAGE_DIR, else $TRELLIS2_BUILD_DIR/stage, else <repo>/build/stage
+(CTest sets both variables: TRELLIS2_TEST_ENV in tests/CMakeLists.txt). The
+packages are third_party/packages.cmake's, or $TRELLIS2_PACKAGES when set.
 
 A package that was not configured (not in TRELLIS2_PACKAGES, as in the ci
 preset, which builds only the fixture) or not built yet is a skip that says
@@ -13,11 +14,14 @@ why, never a failure: these tests need the upstream sources, which CI has not.
 import importlib.util
 import math
 import os
+import re
 import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[2]
 
 # package -> its native modules (import names), as the wheels lay them out.
 MODULES = {
@@ -26,16 +30,34 @@ MODULES = {
     "o_voxel": ["o_voxel._C"],
     "nvdiffrast": ["_nvdiffrast_c"],
 }
+
+
+def package_list(name):
+    """A list set in third_party/packages.cmake, e.g. TRELLIS2_DEFAULT_PACKAGES."""
+    text = (REPO / "third_party" / "packages.cmake").read_text()
+    return re.search(rf"^set\({name}\s+([^)]*)\)", text, re.M).group(1).split()
+
+
 HOW_TO_BUILD = ("configure with -DTRELLIS2_SOURCE_CACHE=<dir of <pkg>-<commit> trees> "
-                "-DTRELLIS2_PACKAGES='cumesh;flex_gemm;o_voxel;nvdiffrast' and build")
+                f"-DTRELLIS2_PACKAGES='{';'.join(package_list('TRELLIS2_DEFAULT_PACKAGES'))}' and build")
+
+
+def ctest_env(name):
+    """A value CTest passes (TRELLIS2_TEST_ENV); run by hand without it, a skip."""
+    value = os.environ.get(name)
+    if not value:
+        pytest.skip(f"{name} is not set: run this test through ctest (tests/CMakeLists.txt sets it), or export it")
+    return value
 
 
 def stage_dir():
-    value = os.environ.get("TRELLIS2_STAGE_DIR")
-    if not value:
-        pytest.skip("TRELLIS2_STAGE_DIR is not set: run these tests through ctest, "
-                    "or export TRELLIS2_STAGE_DIR=<build>/stage")
-    return Path(value)
+    if os.environ.get("TRELLIS2_STAGE_DIR"):
+        return Path(os.environ["TRELLIS2_STAGE_DIR"])
+    build = Path(os.environ.get("TRELLIS2_BUILD_DIR") or REPO / "build")
+    if not (build / "stage").is_dir():
+        pytest.skip(f"no stage at {build / 'stage'}: build first, or export TRELLIS2_BUILD_DIR=<build dir> "
+                    "(or TRELLIS2_STAGE_DIR=<build>/stage)")
+    return build / "stage"
 
 
 def module_file(import_name):

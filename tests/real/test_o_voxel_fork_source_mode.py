@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(os.environ["TRELLIS2_REPO"])
+from native import REPO, ctest_env
+
 PIN = REPO / "third_party" / "o_voxel-visualbruno.cmake"
 
 
@@ -26,10 +27,10 @@ def test_fork_pin_stages_tiled_flexible_dual_grid_to_mesh():
     commit = re.search(r'PIN_COMMIT "([0-9a-f]{40})"', PIN.read_text()).group(1)
     if not cache or not Path(cache, f"o_voxel-{commit}").is_dir():
         pytest.skip(f"needs TRELLIS2_SOURCE_CACHE with o_voxel-{commit} (the fork's tree); got '{cache}'")
-    build = Path(os.environ["TRELLIS2_WORK_DIR"]) / "o-voxel-fork"
-    configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build, f"-DCMAKE_CXX_COMPILER={os.environ['TRELLIS2_CXX']}",
-                 f"-DPython3_EXECUTABLE={os.environ['TRELLIS2_PYTHON']}", "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON",
-                 f"-DTRELLIS2_ABI_POLICY={os.environ['TRELLIS2_ABI_POLICY_FILE']}", "-DTRELLIS2_CUDA_ARCHITECTURES=9.0",
+    build = Path(ctest_env("TRELLIS2_WORK_DIR")) / "o-voxel-fork"
+    configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build, f"-DCMAKE_CXX_COMPILER={ctest_env('TRELLIS2_CXX')}",
+                 f"-DPython3_EXECUTABLE={ctest_env('TRELLIS2_PYTHON')}", "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON",
+                 f"-DTRELLIS2_ABI_POLICY={ctest_env('TRELLIS2_ABI_POLICY_FILE')}", "-DTRELLIS2_CUDA_ARCHITECTURES=9.0",
                  "-DTRELLIS2_PACKAGES=o_voxel", "-DTRELLIS2_PYTHON_FROM=source", f"-DTRELLIS2_SOURCE_CACHE={cache}",
                  "-DTRELLIS2_O_VOXEL_PIN_FILE=third_party/o_voxel-visualbruno.cmake", "-DBUILD_TESTING=OFF"]
     result = subprocess.run([str(a) for a in configure], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
