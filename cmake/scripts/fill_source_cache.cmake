@@ -1,5 +1,6 @@
 # cmake -DTRELLIS2_SOURCE_CACHE=<dir> [-DTRELLIS2_PACKAGES=cumesh;flex_gemm;...]
-#       [-DTRELLIS2_<PKG>_PIN_FILE=third_party/<other pin>.cmake] -P fill_source_cache.cmake
+#       [-DTRELLIS2_<PKG>_PIN_FILE=third_party/<other pin>.cmake] [-DTRELLIS2_ADOPT_TREES=ON]
+#       -P fill_source_cache.cmake
 #
 # Fills a source cache for offline builds and Docker layer caching: each
 # package's pinned commit, with submodules, as <dir>/<pkg>-<commit>/, and
@@ -12,6 +13,12 @@
 # leaves the cache as it was. An entry that is a clean git checkout of the
 # pinned commit but has no manifest (a tree cloned by hand) gets one without
 # cloning: git has already proved its content.
+#
+# TRELLIS2_ADOPT_TREES=ON writes the manifest of an entry that has neither a
+# manifest nor .git (a tree exported with `git archive` on a machine that can
+# reach the upstream, then copied to one that cannot) instead of cloning it
+# again: nothing proves such a tree but the person who copied it, so this is
+# only done when asked, and the entry must still have the pin's marker file.
 
 cmake_minimum_required(VERSION 3.25)  # policies of the superbuild (IN_LIST, ZIP_LISTS)
 get_filename_component(repo "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
@@ -91,6 +98,15 @@ foreach(pkg IN LISTS TRELLIS2_PACKAGES)
     if(clean)
       trellis2_write_manifest("${entry}" "${PIN_COMMIT}" "${manifest}")
       message(STATUS "${entry}: a clean checkout of ${PIN_COMMIT}, manifest written")
+      continue()
+    endif()
+    if(TRELLIS2_ADOPT_TREES AND NOT EXISTS "${entry}/.git")
+      if(NOT EXISTS "${entry}/${PIN_MARKER_PATH}")
+        message(FATAL_ERROR "TRELLIS2_ADOPT_TREES: ${entry} has no ${PIN_MARKER_PATH}, expected in every tree of "
+          "${pkg} (${pin_file}). Export the pinned commit ${PIN_COMMIT} there, or drop TRELLIS2_ADOPT_TREES to clone it.")
+      endif()
+      trellis2_write_manifest("${entry}" "${PIN_COMMIT}" "${manifest}")
+      message(STATUS "${entry}: adopted as ${pkg} at ${PIN_COMMIT} on your word (TRELLIS2_ADOPT_TREES), manifest written")
       continue()
     endif()
     message(STATUS "${entry} has no manifest and is not a clean checkout of ${PIN_COMMIT}: cloning it again")

@@ -93,3 +93,34 @@ def test_a_clean_checkout_gets_its_manifest_offline(filled):
     assert "a clean checkout of" in result.stdout
     result = configure(work / "build", f"-DTRELLIS2_SOURCE_CACHE={cache}", f"-DTRELLIS2_FIXTURE_PIN_FILE={pin}")
     assert result.returncode == 0, result.stdout
+
+
+def test_an_exported_tree_is_adopted_only_when_asked(filled):
+    work, cache, entry, pin = filled
+    # A tree exported without .git on a machine that reached the upstream.
+    run(["rm", "-rf", entry / ".git", cache / f"{entry.name}.manifest"])
+    offline = offline_pin(work, pin)
+    refused = configure(work / "build", f"-DTRELLIS2_SOURCE_CACHE={cache}", f"-DTRELLIS2_FIXTURE_PIN_FILE={offline}")
+    assert refused.returncode != 0, "a tree without manifest was built from"
+    assert "found no manifest" in one_line(refused.stdout)
+    adopted = run(["cmake", f"-DTRELLIS2_SOURCE_CACHE={cache}", "-DTRELLIS2_PACKAGES=fixture",
+                   f"-DTRELLIS2_FIXTURE_PIN_FILE={offline}", "-DTRELLIS2_ADOPT_TREES=ON",
+                   "-P", REPO / "cmake/scripts/fill_source_cache.cmake"])
+    assert adopted.returncode == 0, adopted.stdout
+    assert "adopted as fixture at" in one_line(adopted.stdout)
+    result = configure(work / "build", f"-DTRELLIS2_SOURCE_CACHE={cache}", f"-DTRELLIS2_FIXTURE_PIN_FILE={offline}")
+    assert result.returncode == 0, result.stdout
+    (entry / "src" / "add_one.cu").write_text("changed after adoption\n")
+    changed = configure(work / "build2", f"-DTRELLIS2_SOURCE_CACHE={cache}", f"-DTRELLIS2_FIXTURE_PIN_FILE={offline}")
+    assert changed.returncode != 0 and "src/add_one.cu: found sha256" in one_line(changed.stdout)
+
+
+def test_adopting_a_tree_without_its_marker_is_refused(filled):
+    work, cache, entry, pin = filled
+    run(["rm", "-rf", entry / ".git", cache / f"{entry.name}.manifest", entry / "fixture_pkg" / "__init__.py"])
+    result = run(["cmake", f"-DTRELLIS2_SOURCE_CACHE={cache}", "-DTRELLIS2_PACKAGES=fixture",
+                  f"-DTRELLIS2_FIXTURE_PIN_FILE={offline_pin(work, pin)}", "-DTRELLIS2_ADOPT_TREES=ON",
+                  "-P", REPO / "cmake/scripts/fill_source_cache.cmake"])
+    assert result.returncode != 0
+    assert "has no fixture_pkg/__init__.py" in one_line(result.stdout)
+    assert not (cache / f"{entry.name}.manifest").exists()
