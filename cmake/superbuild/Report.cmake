@@ -15,6 +15,12 @@ endforeach()
 string(JOIN ", " _packages ${_packages})
 set(_archs "${TRELLIS2_CUDA_ARCHITECTURES}")
 string(REPLACE ";" "\", \"" _archs "${_archs}")
+# sccache's state and statistics of this build (SccacheServer.cmake), if it is the launcher.
+set(_compiler_cache "null")
+if(TARGET sccache-stats)
+  string(REGEX REPLACE "//[^@/]*@" "//" _remote "${TRELLIS2_SCCACHE_REMOTE}")  # no password in the report
+  set(_compiler_cache "{\"state\": \"${TRELLIS2_SCCACHE_STATE_DIR}/state.json\", \"stats\": \"${TRELLIS2_SCCACHE_STATE_DIR}/stats.json\", \"remote\": \"${_remote}\"}")
+endif()
 file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/report-config.json" CONTENT "{
  \"toolchain\": {\"python\": \"${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}\",
    \"torch\": \"${TRELLIS2_FOUND_TORCH_VERSION_FULL}\", \"torch_cuda\": \"${TRELLIS2_FOUND_TORCH_CUDA_VERSION}\",
@@ -23,6 +29,7 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/report-config.json" CONTENT "{
  \"architectures\": [\"${_archs}\"],
  \"abi_policy\": \"${TRELLIS2_ABI_POLICY_FILE}\",
  \"python_from\": \"${TRELLIS2_PYTHON_FROM}\",
+ \"compiler_cache\": ${_compiler_cache},
  \"packages\": [${_packages}]
 }
 ")
@@ -31,3 +38,6 @@ add_custom_target(report ALL
     "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json"
   COMMENT "" VERBATIM)
 add_dependencies(report ${TRELLIS2_PACKAGES})
+if(TARGET sccache-stats)
+  add_dependencies(report sccache-stats)
+endif()
