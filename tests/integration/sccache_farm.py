@@ -17,6 +17,7 @@ CLIENT_TOKEN = "trellis2-test-client-token-5f1c"  # searched for in the build tr
 class Farm:
     def __init__(self, work):
         self.work = work
+        work.mkdir(parents=True, exist_ok=True)
         self.scheduler_port, self.server_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.scheduler_port}"
         self.token_file = work / "client.token"
