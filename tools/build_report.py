@@ -42,6 +42,54 @@ def module_rows(package):
     return rows
 
 
+def compiler_cache(config):
+    """sccache's part of the report: where this build compiled (locally, or
+    on the farm, and why not) and the hit rate, from the statistics of the
+    build's own sccache server (cmake/scripts/sccache_server.cmake)."""
+    paths = config.get("compiler_cache")
+    if not paths:
+        return {"launcher": "none"}
+    state = json.load(open(paths["state"])) if os.path.isfile(paths["state"]) else {}
+    stats_file = json.load(open(paths["stats"])) if os.path.isfile(paths["stats"]) else {}
+    result = {"launcher": "sccache", "remote": paths["remote"] or None,
+              "mode": state.get("mode", "unknown"), "scheduler": state.get("scheduler") or None,
+              "server_died": stats_file.get("server_died", False)}
+    for key in ("reason", "servers", "farm_cores"):
+        if state.get(key):
+            result[key] = state[key]
+    stats = (stats_file.get("sccache") or {}).get("stats")
+    if stats:
+        hits = sum(stats["cache_hits"]["counts"].values())
+        misses = sum(stats["cache_misses"]["counts"].values())
+        result.update({
+            "compile_requests": stats["compile_requests"], "hits": hits, "misses": misses,
+            "hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+            "hits_by_language": stats["cache_hits"]["counts"], "misses_by_language": stats["cache_misses"]["counts"],
+            "dist_compiles": sum(stats["dist_compiles"].values()), "dist_errors": stats["dist_errors"]})
+    return result
+
+
+def compiler_cache_line(cache):
+    """One line saying where the build compiled and what the cache gave."""
+    if cache["launcher"] == "none":
+        return "compiler cache: off"
+    where = {"distributed": f"on the farm of {cache.get('scheduler')} ({cache.get('servers')} server(s), "
+                            f"{cache.get('farm_cores')} cores)",
+             "local": "locally" + (f" ({cache['reason']})" if cache.get("reason") else "")}.get(cache["mode"], "?")
+    line = f"sccache: compiled {where}"
+    if "hits" in cache:
+        rate = f"{100 * cache['hit_rate']:.0f}%" if cache["hit_rate"] is not None else "-"
+        line += f"; {cache['hits']} hits, {cache['misses']} misses (hit rate {rate})"
+        if cache["mode"] == "distributed":
+            line += f"; {cache['dist_compiles']} compiled on the farm, {cache['dist_errors']} fell back to local"
+    if cache["remote"]:
+        line += f"; remote cache {cache['remote']}"
+    if cache["server_died"]:
+        line += ("; the build's sccache server DIED during the build: later compiles went to a local-only "
+                 "server, and the counts above are that server's only")
+    return line
+
+
 def table(rows):
     header = ("module", "size", "audit", "highest GLIBCXX/GLIBC", "API check", "source")
     lines = [header]
@@ -62,6 +110,7 @@ def main():
     rows = [row for package in config["packages"] for row in module_rows(package)]
     report = {key: config[key] for key in ("toolchain", "architectures", "abi_policy", "python_from")}
     report["modules"] = rows
+    report["compiler_cache"] = compiler_cache(config)
     tmp = sys.argv[2] + ".tmp"
     with open(tmp, "w") as out:
         json.dump(report, out, indent=1, sort_keys=True)
@@ -70,6 +119,7 @@ def main():
     tc = config["toolchain"]
     print(f"build report ({sys.argv[2]}): torch {tc['torch']}, {tc['cxx']}, nvcc {tc['nvcc']}, "
           f"architectures {';'.join(config['architectures'])}, policy {config['abi_policy']}")
+    print(compiler_cache_line(report["compiler_cache"]))
     print(table(rows))
 
 

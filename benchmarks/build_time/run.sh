@@ -17,7 +17,7 @@
 #
 # On the GPU machine: . tests/gpu/gpu_host_env.sh first, and pass
 #   -- --preset gpu-host   to the superbuild mode.
-# ccache is off (CCACHE_DISABLE) and every build tree is new: cold builds.
+# Every build tree is new, and with it its sccache cache: cold builds.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)

@@ -7,6 +7,8 @@
 #              machine and a 16-core one both finish without swapping
 #   jobs pool  TRELLIS2_JOBS slots (MAX_JOBS or CMAKE_BUILD_PARALLEL_LEVEL at
 #              build time replace it, torch's and CMake's conventions)
+#   dist pool  the build farm's cores while a build compiles on it
+#              (Sccache.cmake); such a compile takes it instead of the two above
 # The sizes live in files of the pool directories, not on the launcher line:
 # the launcher is part of every compile command, so a size there would
 # recompile every unit when memory or the job count changes.
@@ -81,19 +83,27 @@ set(TRELLIS2_JOBSLOT "${_jobslot_build}/jobslot")
 
 set(TRELLIS2_JOBSLOT_POOLS "${CMAKE_BINARY_DIR}/jobslots")
 set(_pools "${TRELLIS2_JOBSLOT_POOLS}")
-file(MAKE_DIRECTORY "${_pools}/jobs" "${_pools}/nvcc")
+file(MAKE_DIRECTORY "${_pools}/jobs" "${_pools}/nvcc" "${_pools}/dist")
 # jobslot reads these at run time (main.cpp); nothing depends on their time stamps.
 file(CONFIGURE OUTPUT "${_pools}/jobs/slots" CONTENT "${TRELLIS2_JOBS}\n")
 file(CONFIGURE OUTPUT "${_pools}/nvcc/job-memory-mb" CONTENT "${TRELLIS2_NVCC_JOB_MEMORY_MB}\n")
 # Until the first build sizes it (BuildLock.cmake), from the memory now.
 file(CONFIGURE OUTPUT "${_pools}/nvcc/slots" CONTENT "${_nvcc_jobs_now}\n")
+# The farm's cores while a build compiles on it (SccacheServer.cmake), else 0.
+file(CONFIGURE OUTPUT "${_pools}/dist/slots" CONTENT "0\n")
 
 set(_slot "${TRELLIS2_JOBSLOT}" --costs "${PROJECT_SOURCE_DIR}/benchmarks/build_speed/costs")
+if(TRELLIS2_SCCACHE_LAUNCHER)
+  # A compile sccache sends to a build farm holds a slot of the farm's pool
+  # instead of the local ones; its preprocessing and host steps run in the
+  # local sccache server, which runs at most one process per core itself.
+  list(APPEND _slot --remote-pool "${_pools}/dist")
+endif()
 set(_jobs_pool --env MAX_JOBS --env CMAKE_BUILD_PARALLEL_LEVEL "${_pools}/jobs")
-set(TRELLIS2_CXX_LAUNCHER ${_slot} ${_jobs_pool} -- ${TRELLIS2_CCACHE_LAUNCHER})
+set(TRELLIS2_CXX_LAUNCHER ${_slot} ${_jobs_pool} -- ${TRELLIS2_SCCACHE_LAUNCHER})
 # nvcc's memory first, then a CPU slot: a unit waiting for memory holds no
 # CPU slot another compile could use.
-set(TRELLIS2_CUDA_LAUNCHER ${_slot} "${_pools}/nvcc" ${_jobs_pool} -- ${TRELLIS2_CCACHE_LAUNCHER})
+set(TRELLIS2_CUDA_LAUNCHER ${_slot} "${_pools}/nvcc" ${_jobs_pool} -- ${TRELLIS2_SCCACHE_LAUNCHER})
 
 # Each Ninja hands jobslot more compiles than there are slots: the waiting
 # ones form the queue from which the costliest starts first.

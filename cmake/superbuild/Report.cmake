@@ -43,6 +43,16 @@ foreach(_arch IN LISTS TRELLIS2_CUDA_ARCHITECTURES)
 endforeach()
 _trellis2_json_set(_config "${TRELLIS2_ABI_POLICY_FILE}" abi_policy)
 _trellis2_json_set(_config "${TRELLIS2_PYTHON_FROM}" python_from)
+# sccache's state and statistics of this build (SccacheServer.cmake), if it is the launcher.
+if(TARGET sccache-stats)
+  string(JSON _config SET "${_config}" compiler_cache "{}")
+  string(REGEX REPLACE "//[^@/]*@" "//" _remote "${TRELLIS2_SCCACHE_REMOTE}")  # no password in the report
+  _trellis2_json_set(_config "${TRELLIS2_SCCACHE_STATE_DIR}/state.json" compiler_cache state)
+  _trellis2_json_set(_config "${TRELLIS2_SCCACHE_STATE_DIR}/stats.json" compiler_cache stats)
+  _trellis2_json_set(_config "${_remote}" compiler_cache remote)
+else()
+  string(JSON _config SET "${_config}" compiler_cache null)
+endif()
 set(_index 0)
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
   get_property(_origin GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg})
@@ -62,3 +72,6 @@ add_custom_target(report ALL
     "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json"
   COMMENT "" VERBATIM)
 add_dependencies(report ${TRELLIS2_PACKAGES})
+if(TARGET sccache-stats)
+  add_dependencies(report sccache-stats)
+endif()

@@ -41,6 +41,8 @@ def base_configure_args(build_dir):
         "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON",
         "-DTRELLIS2_PACKAGES=fixture",
         "-DBUILD_TESTING=OFF",
+        # Scratch trees share one sccache cache (a test passing its own -D wins).
+        f"-DTRELLIS2_SCCACHE_DIR={WORK_DIR / 'sccache-shared'}",
     ]
 
 
@@ -107,3 +109,39 @@ def exported_symbols(path):
 def one_line(text):
     """Collapse CMake's wrapped messages so a test can search whole sentences."""
     return " ".join(text.split())
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nothing listens on now."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=10):
+    """True once something accepts connections on 127.0.0.1:port."""
+    import socket
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def stop_group(proc, timeout=10):
+    """Stops a process started with start_new_session=True and everything it
+    started (its process group): SIGTERM, then SIGKILL after `timeout`."""
+    import signal
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=timeout)
+        except ProcessLookupError:
+            pass

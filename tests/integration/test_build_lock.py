@@ -13,9 +13,9 @@ from support import build, one_line
 from test_override_build import BUILD, SOURCE
 
 LOCK = BUILD / "build.lock"
-# ccache would answer the recompile at once; the first build must still run
-# while the second one starts.
-SLOW = {**os.environ, "CCACHE_DISABLE": "1"}
+# sccache would answer the recompile at once (SCCACHE_RECACHE: compile, do
+# not read the cache); the first build must still run while the second one starts.
+SLOW = {**os.environ, "SCCACHE_RECACHE": "1"}
 
 
 def start_build(**kwargs):

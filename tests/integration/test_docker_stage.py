@@ -51,7 +51,7 @@ def test_build_stage_script_on_the_fixture():
     # The Dockerfile's lines, with the fixture and this machine's toolchain in place of the image's.
     result = run([SCRIPT, work / "build",
                   "-DTRELLIS2_PACKAGES=fixture", f"-DCMAKE_CXX_COMPILER={CXX}", f"-DPython3_EXECUTABLE={PYTHON}",
-                  "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON", "-DTRELLIS2_CCACHE=OFF",
+                  "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON", "-DTRELLIS2_SCCACHE=OFF",
                   f"-DTRELLIS2_WHEEL_DIR={WHEEL_DIR}", f"-DTRELLIS2_SITE_PACKAGES={site}"])
     assert result.returncode == 0, result.stdout[-6000:]
     assert list((work / "build" / "dist").glob("fixture_pkg-0.0.1+*.whl"))

@@ -6,7 +6,7 @@ import re
 from support import BUILD_DIR, KNOWN_PACKAGES, REPO, configure, scratch_dir
 
 # Cache entries that are not settings: found programs and results of checks.
-NOT_SETTINGS = {"TRELLIS2_CCACHE_EXECUTABLE", "TRELLIS2_NM"}
+NOT_SETTINGS = {"TRELLIS2_SCCACHE_EXECUTABLE", "TRELLIS2_NM"}
 PACKAGE_VARIABLE = re.compile(rf"TRELLIS2_({'|'.join(p.upper() for p in KNOWN_PACKAGES)})_(SOURCE_DIR|PIN_FILE)")
 
 

@@ -134,3 +134,27 @@ def test_bad_job_counts_are_refused_with_their_name():
     proc = jobslot(f"{work / 'pool'}:0", "--", "true")
     out, _ = proc.communicate(timeout=10)
     assert proc.returncode == 2 and "is not <dir> or <dir>:<positive count>" in out
+
+
+def test_remote_pool_replaces_the_local_pools_while_the_farm_is_up():
+    """A distributed compile is bounded by the farm's cores, not the local
+    cap: with remote/slots = 3, three jobs run at once though the local pool
+    has one slot; with 0 (no farm this build) they queue on the local slot."""
+    work = scratch_dir("jobslot-remote")
+    local, remote = work / "local", work / "remote"
+    for pool, size in ((local, 1), (remote, 3)):
+        pool.mkdir()
+        (pool / "slots").write_text(f"{size}\n")
+    for farm, most in (("3", 3), ("0", 1)):
+        (remote / "slots").write_text(f"{farm}\n")
+        trace = work / f"trace-{farm}"
+        procs = [jobslot("--remote-pool", remote, local, "--", "sleep", "0.5",
+                         env={"TRELLIS2_JOBSLOT_TRACE": str(trace)}) for _ in range(3)]
+        finish(procs)
+        jobs = trace_lines(trace)
+        at_once = max(sum(1 for s, e, _ in jobs if s <= t < e) for t, _, _ in jobs)
+        assert at_once == most, f"farm slots {farm}: {at_once} jobs at once, expected {most}: {jobs}"
+    (remote / "slots").write_text("many\n")
+    proc = jobslot("--remote-pool", remote, local, "--", "true")
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 2 and "expected the build farm's cores or 0" in out, out

@@ -1,6 +1,6 @@
 // jobslot — cap concurrent jobs across independent Ninja builds.
 //
-//   jobslot [--costs DIR] [--cost MS] [[--env VAR]... <pool>]... -- <command> [args...]
+//   jobslot [--costs DIR] [--cost MS] [--remote-pool DIR] [[--env VAR]... <pool>]... -- <command> [args...]
 //   jobslot --build-lock <file> [--size-memory-pool <pool-dir>]...
 //
 // The superbuild runs each package in its own Ninja, so Ninja's -j cannot cap
@@ -25,6 +25,14 @@
 //
 // --costs DIR / --cost MS: the unit's known cost (costs.h); among waiting
 // jobs the highest cost takes a freed slot first.
+//
+// --remote-pool DIR: a pool for compiles that run on a build farm (sccache-dist).
+// When DIR/slots holds a positive number (written at the build's start from the
+// farm's cores, cmake/scripts/sccache_server.cmake), the job takes slots of
+// that pool instead of the pools given: the farm, not the local cores and
+// memory, bounds how many run at once. 0 or no file (no farm this build):
+// the pools given, as without the option. Decided per job at run time, so
+// the compile command line stays the same whether or not the farm is up.
 //
 // TRELLIS2_JOBSLOT_TRACE=<file>: instead of exec, run the command as a child
 // and append one line per job,
@@ -58,7 +66,7 @@ using jobslot::parse_positive;
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
-               "jobslot: %s\nusage: jobslot [--costs DIR] [--cost MS] [[--env VAR]... <pool-dir>[:<slots>]]... -- "
+               "jobslot: %s\nusage: jobslot [--costs DIR] [--cost MS] [--remote-pool DIR] [[--env VAR]... <pool-dir>[:<slots>]]... -- "
                "<command> [args...]\n       jobslot --build-lock <file> [--size-memory-pool <pool-dir>]...\n",
                why.c_str());
   std::exit(2);
@@ -152,14 +160,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> env_names;
   std::string cost_table;
   std::optional<long long> cost;
+  std::string remote_pool;
   int i = 1;
   for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--env" || arg == "--costs" || arg == "--cost") {
+    if (arg == "--env" || arg == "--costs" || arg == "--cost" || arg == "--remote-pool") {
       if (++i == argc) usage(arg + " needs a value");
       if (arg == "--env") env_names.emplace_back(argv[i]);
       if (arg == "--costs") cost_table = argv[i];
       if (arg == "--cost") cost = std::atoll(argv[i]);
+      if (arg == "--remote-pool") remote_pool = argv[i];
       continue;
     }
     const auto colon = arg.rfind(':');
@@ -177,6 +187,9 @@ int main(int argc, char** argv) {
   }
   if (pools.empty()) usage("no pool given");
   if (i + 1 >= argc) usage("no command after --");
+  if (!remote_pool.empty()) {
+    if (const long farm = jobslot::remote_pool_size(remote_pool); farm > 0) pools = {{remote_pool, farm}};
+  }
   char** command = argv + i + 1;
 
   const Threads threads = find_threads(command);

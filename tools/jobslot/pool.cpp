@@ -110,18 +110,39 @@ void release(std::vector<int>& fds, size_t keep) {
   }
 }
 
+// A one-number file's text without its trailing newline.
+std::string read_trimmed(const std::string& path) {
+  std::string text = read_file(path);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
 }  // namespace
 
 long pool_size_from_file(const std::string& dir) {
   const std::string path = dir + "/slots";
-  std::string text = read_file(path);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  const std::string text = read_trimmed(path);
   const auto size = parse_positive(text.c_str());
   if (!size) {
     std::fprintf(stderr,
                  "jobslot: pool %s has no size: %s holds '%s', expected a positive number. It is written when "
                  "the superbuild is configured (jobs) and when its build starts (nvcc); run cmake --build on the "
                  "superbuild's build directory.\n",
+                 dir.c_str(), path.c_str(), text.c_str());
+    std::exit(2);
+  }
+  return *size;
+}
+
+long remote_pool_size(const std::string& dir) {
+  const std::string path = dir + "/slots";
+  const std::string text = read_trimmed(path);
+  if (text.empty() || text == "0") return 0;
+  const auto size = parse_positive(text.c_str());
+  if (!size) {
+    std::fprintf(stderr,
+                 "jobslot: remote pool %s: %s holds '%s', expected the build farm's cores or 0. It is written "
+                 "when the build starts (cmake/scripts/sccache_server.cmake); run cmake --build again.\n",
                  dir.c_str(), path.c_str(), text.c_str());
     std::exit(2);
   }

@@ -19,6 +19,11 @@ struct Pool {
 // lines, so a new size recompiles nothing). Exits with a message if missing.
 long pool_size_from_file(const std::string& dir);
 
+// The size of a --remote-pool: <dir>/slots as a number, 0 when the file is
+// missing or holds 0 (no farm for this build). Exits with a message on
+// anything else.
+long remote_pool_size(const std::string& dir);
+
 // Blocks until `demand` slots of the pool are locked (demand <= slots) and
 // returns their descriptors, which stay open across exec.
 //

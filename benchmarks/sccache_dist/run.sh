@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A 2-core client with and without a build farm, on one 16-core host: the
+# client's builds run on cores 0-1 (taskset, TRELLIS2_JOBS=2), an
+# sccache-dist scheduler and one build server on cores 2-15, over loopback.
+# Both builds are cold (new build tree, empty cache) over the same sources,
+# four packages, architectures $ARCH. Then the slowest unit of the local
+# build (from jobslot's trace) compiled alone through each tree's sccache
+# server, with and without nvcc --threads, forced past the cache.
+#
+# usage: benchmarks/sccache_dist/run.sh [-- <extra cmake args>]
+# environment:
+#   SRC    source cache with <pkg>-<commit> trees (default: <repo>/.srccache)
+#   WORK   scratch directory, wiped              (default: /tmp/trellis2-sccache-dist)
+#   ARCH   TRELLIS2_CUDA_ARCHITECTURES           (default: 8.0;8.6;8.9;9.0+PTX)
+#   PACKAGES (default: cumesh;flex_gemm;o_voxel;nvdiffrast)
+# Needs root and bubblewrap (the build server's overlay builder), sccache and
+# sccache-dist 0.16 (.ci/setup). On the GPU machine: . tests/gpu/gpu_host_env.sh
+# first and pass  -- -C tests/gpu/gpu-host.cmake.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+[[ ${1:-} == -- ]] && shift
+SRC=${SRC:-$repo/.srccache}
+WORK=${WORK:-/tmp/trellis2-sccache-dist}
+ARCH=${ARCH:-8.0;8.6;8.9;9.0+PTX}
+PACKAGES=${PACKAGES:-cumesh;flex_gemm;o_voxel;nvdiffrast}
+CLIENT_CORES=0-1
+FARM_CORES=2-$(( $(nproc) - 1 ))
+rm -rf "$WORK" && mkdir -p "$WORK"
+token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$token" >"$WORK/client.token"
+export TRELLIS2_SCCACHE_DIST_TOKEN=   # the file, not a stray variable
+
+# The farm, in its own process group, stopped on any exit.
+cat >"$WORK/scheduler.conf" <<EOF
+public_addr = "127.0.0.1:10600"
+[client_auth]
+type = "token"
+token = "$token"
+[server_auth]
+type = "token"
+token = "server-$token"
+EOF
+cat >"$WORK/server.conf" <<EOF
+cache_dir = "$WORK/server-toolchains"
+public_addr = "127.0.0.1:10501"
+scheduler_url = "http://127.0.0.1:10600"
+[builder]
+type = "overlay"
+build_dir = "$WORK/server-builds"
+bwrap_path = "$(command -v bwrap)"
+[scheduler_auth]
+type = "token"
+token = "server-$token"
+EOF
+export SCCACHE_NO_DAEMON=1 SCCACHE_LOG=info
+setsid taskset -c "$FARM_CORES" sccache-dist scheduler --config "$WORK/scheduler.conf" >"$WORK/scheduler.log" 2>&1 &
+scheduler=$!
+setsid taskset -c "$FARM_CORES" sccache-dist server --config "$WORK/server.conf" >"$WORK/server.log" 2>&1 &
+server=$!
+unset SCCACHE_NO_DAEMON SCCACHE_LOG
+trap 'kill -- -$server -$scheduler 2>/dev/null || true' EXIT
+for _ in $(seq 300); do grep -q "Registered new server" "$WORK/scheduler.log" && break; sleep 0.1; done
+grep -q "Registered new server" "$WORK/scheduler.log" || { cat "$WORK"/*.log; echo "farm did not start"; exit 1; }
+
+echo "host: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1048576)}' /proc/meminfo) GB; client cores $CLIENT_CORES," \
+  "farm cores $FARM_CORES; $(sccache --version); nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
+echo "architectures $ARCH; packages $PACKAGES; $(date -u +%F)"
+
+# build <name> <cmake args...>: configure and build a new tree on the client cores.
+build() {
+  local name=$1 tree=$WORK/$1; shift
+  cmake -G Ninja -S "$repo" -B "$tree" -DBUILD_TESTING=OFF -DTRELLIS2_SOURCE_CACHE="$SRC" \
+    "-DTRELLIS2_PACKAGES=$PACKAGES" "-DTRELLIS2_CUDA_ARCHITECTURES=$ARCH" -DTRELLIS2_JOBS=2 \
+    -DTRELLIS2_SCCACHE=ON "$@" >"$tree.configure.log" 2>&1
+  local start=$SECONDS
+  TRELLIS2_JOBSLOT_TRACE=$tree.trace taskset -c "$CLIENT_CORES" cmake --build "$tree" >"$tree.build.log" 2>&1 \
+    || { tail -50 "$tree.build.log"; exit 1; }
+  echo "$name: cold build $(( SECONDS - start )) s; $(grep '^sccache:' "$tree.build.log")"
+}
+build local "$@"
+build dist "-DTRELLIS2_SCCACHE_DIST_SCHEDULER=http://127.0.0.1:10600" \
+  "-DTRELLIS2_SCCACHE_DIST_TOKEN_FILE=$WORK/client.token" "$@"
+
+# The slowest unit of the local build: the longest job of its trace.
+read -r slowest_ms object < <(awk '{print $2 - $1, $4}' "$WORK/local.trace" | sort -n | tail -1)
+echo "slowest unit of the local build: $object, ${slowest_ms} ms in the build"
+for tree in local dist; do
+  taskset -c "$CLIENT_CORES" cmake --build "$WORK/$tree" --target sccache-server >/dev/null  # its server, again
+  for threads in with without; do
+    python3 - "$WORK/$tree" "$object" "$threads" <<'EOF'
+import json, shlex, subprocess, sys, time
+from pathlib import Path
+tree, obj, threads = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+entries = [e for p in (tree / "packages").glob("*/compile_commands.json") for e in json.loads(p.read_text())]
+entry = next(e for e in entries if e["output"].endswith(obj.split("/")[-1]) or obj.endswith(e["output"]))
+argv = shlex.split(entry["command"])
+if threads == "without":
+    argv = [a for a in argv if not a.startswith("--threads")]
+conf = tree / "sccache"
+env = {"PATH": "/usr/bin:/bin:/usr/local/cuda/bin", "SCCACHE_SERVER_UDS": str(conf / "server.sock"),
+       "SCCACHE_CONF": str(conf / "sccache.toml"), "SCCACHE_RECACHE": "1"}
+sccache = next(line.split("=", 1)[1] for line in (tree / "CMakeCache.txt").read_text().splitlines()
+               if line.startswith("TRELLIS2_SCCACHE_EXECUTABLE:"))
+start = time.monotonic()
+subprocess.run(["taskset", "-c", "0-1", sccache, *argv], cwd=entry["directory"], env=env, check=True,
+               stdout=subprocess.DEVNULL)
+print(f"{tree.name}: slowest unit {threads} --threads: {time.monotonic() - start:.1f} s")
+EOF
+  done
+  cmake --build "$WORK/$tree" --target sccache-stats >/dev/null
+done
