@@ -140,12 +140,14 @@ def trace_summary(trace, begin_ms, peak_mb):
 
 
 def write_costs(trace, out_dir, packages):
-    """<pkg>.tsv per package: unit wall ms, target, source path inside its tree
-    (what jobslot matches against the object path, tools/jobslot/costs.h)."""
+    """<pkg>.tsv per package: unit CPU ms, target, source path inside its tree
+    (what jobslot matches against the object path, tools/jobslot/costs.h).
+    CPU time, not wall: it is the unit's work whatever nvcc --threads it got,
+    which is what jobslot compares with the build's fair share per slot."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = {pkg: [] for pkg in packages}
-    for output, wall, _cpu, _start in unit_times(trace):
+    for output, _wall, cpu, _start in unit_times(trace):
         match = re.match(r"CMakeFiles/([^/]+)\.dir/(.*)\.o$", output)
         if not match:
             continue
@@ -153,12 +155,12 @@ def write_costs(trace, out_dir, packages):
         tree = re.search(r"/(?:_src/(\w+)|(\w+)-[0-9a-f]{40})/(.*)$", "/" + path)
         pkg = tree and (tree.group(1) or tree.group(2))
         if pkg in rows:
-            rows[pkg].append((round(wall * 1000), target, tree.group(3)))
+            rows[pkg].append((round(cpu * 1000), target, tree.group(3)))
     m = machine()
     for pkg, units in rows.items():
         if not units:
             continue
-        head = (f"# Unit costs of {pkg} @ {commit_of(pkg)} (ms a unit held its slots), for jobslot's queue.\n"
+        head = (f"# Unit costs of {pkg} @ {commit_of(pkg)} (CPU ms of each unit), for jobslot's queue and --threads.\n"
                 f"# Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['nvcc']}; "
                 f"regenerate: benchmarks/build_speed/bench.py --write-costs.\n")
         body = "".join(f"{ms}\t{target}\t{source}\n" for ms, target, source in sorted(units, reverse=True))

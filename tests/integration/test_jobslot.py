@@ -88,6 +88,24 @@ def test_threads_take_as_many_slots_capped_by_the_pool():
     assert waited > 0.5, f"a 1-slot job ran beside a job holding all 3 slots (waited {waited:.2f} s)"
 
 
+def test_with_a_cost_table_only_the_critical_path_keeps_its_threads():
+    # Fair share: 1000 ms of table / 2 slots = 500 ms. The 800 ms unit is the
+    # build's critical path and keeps --threads; the others get one thread
+    # and one slot, leaving the second slot to another unit.
+    work = scratch_dir("jobslot-critical")
+    costs = work / "costs"
+    costs.mkdir()
+    (costs / "pkg.tsv").write_text("800\tpkg._C\tsrc/long.cu\n100\tpkg._C\tsrc/short.cu\n100\tpkg._C\tsrc/other.cu\n")
+    granted = {}
+    for name in ("long", "short", "unknown"):
+        out = work / f"{name}.args"
+        obj = f"CMakeFiles/pkg._C.dir/tree/src/{name}.cu.o"
+        finish([jobslot("--costs", costs, f"{work / 'pool'}:2", "--",
+                        "sh", "-c", f'echo "$@" > {out}', "sh", "--threads=4", "-o", obj)])
+        granted[name] = out.read_text().split()[0]
+    assert granted == {"long": "--threads=2", "short": "--threads=1", "unknown": "--threads=1"}, granted
+
+
 def test_multi_slot_jobs_keep_the_cap_and_do_not_deadlock():
     work = scratch_dir("jobslot-cap")
     trace = work / "trace"

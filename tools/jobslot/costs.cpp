@@ -25,12 +25,12 @@ std::string target_of(const std::string& object) {
 
 }  // namespace
 
-long long unit_cost(const std::string& table_dir, const std::string& object) {
-  const std::string target = target_of(object);
-  if (target.empty() || table_dir.empty()) return 0;
+// Calls `row(ms, target, source)` for every row of every table in the directory.
+template <typename Row>
+void for_each_row(const std::string& table_dir, Row row) {
+  if (table_dir.empty()) return;
   DIR* dir = ::opendir(table_dir.c_str());
-  if (dir == nullptr) return 0;
-  long long cost = 0;
+  if (dir == nullptr) return;
   while (const dirent* entry = ::readdir(dir)) {
     const std::string name = entry->d_name;
     if (!ends_with(name, ".tsv")) continue;
@@ -44,11 +44,26 @@ long long unit_cost(const std::string& table_dir, const std::string& object) {
       if (!(fields >> ms) || !std::getline(fields >> std::ws, row_target, '\t') || !std::getline(fields, source)) {
         continue;
       }
-      if (row_target == target && ends_with(object, "/" + source + ".o")) cost = ms;
+      row(ms, row_target, source);
     }
   }
   ::closedir(dir);
+}
+
+long long unit_cost(const std::string& table_dir, const std::string& object) {
+  const std::string target = target_of(object);
+  if (target.empty()) return 0;
+  long long cost = 0;
+  for_each_row(table_dir, [&](long long ms, const std::string& row_target, const std::string& source) {
+    if (row_target == target && ends_with(object, "/" + source + ".o")) cost = ms;
+  });
   return cost;
+}
+
+long long total_cost(const std::string& table_dir) {
+  long long total = 0;
+  for_each_row(table_dir, [&](long long ms, const std::string&, const std::string&) { total += ms; });
+  return total;
 }
 
 }  // namespace jobslot

@@ -17,4 +17,7 @@ namespace jobslot {
 // (unknown units queue after known ones, in arrival order).
 long long unit_cost(const std::string& table_dir, const std::string& object);
 
+// Milliseconds of every unit in the table: the work of a whole cold build.
+long long total_cost(const std::string& table_dir);
+
 }  // namespace jobslot
