@@ -91,18 +91,24 @@ def test_threads_take_as_many_slots_capped_by_the_pool():
 def test_with_a_cost_table_only_the_critical_path_keeps_its_threads():
     # Fair share: 1000 ms of table / 2 slots = 500 ms. The 800 ms unit is the
     # build's critical path and keeps --threads; the others get one thread
-    # and one slot, leaving the second slot to another unit.
+    # and one slot, leaving the second slot to another unit (here a 2-slot
+    # job waiting behind them: alone on an idle pool they would take both).
     work = scratch_dir("jobslot-critical")
     costs = work / "costs"
     costs.mkdir()
     (costs / "pkg.tsv").write_text("800\tpkg._C\tsrc/long.cu\n100\tpkg._C\tsrc/short.cu\n100\tpkg._C\tsrc/other.cu\n")
-    granted = {}
-    for name in ("long", "short", "unknown"):
-        out = work / f"{name}.args"
+    pool = f"{work / 'pool'}:2"
+    holder = jobslot(pool, "--", "sh", "-c", f"touch {work / 'started'}; sleep 1", "sh", "--threads=2")
+    wait_for(work / "started")
+    procs = []
+    for name in ("unknown", "waiter", "long", "short"):  # the unknown unit ranks above the waiter: it came first
         obj = f"CMakeFiles/pkg._C.dir/tree/src/{name}.cu.o"
-        finish([jobslot("--costs", costs, f"{work / 'pool'}:2", "--",
-                        "sh", "-c", f'echo "$@" > {out}', "sh", "--threads=4", "-o", obj)])
-        granted[name] = out.read_text().split()[0]
+        table = [] if name == "waiter" else ["--costs", costs]  # no table: the waiter needs both slots
+        procs.append(jobslot(*table, pool, "--", "sh", "-c", f'echo "$@" > {work / name}.args', "sh",
+                             "--threads=4", "-o", obj))
+        time.sleep(0.1)
+    finish([holder, *procs])
+    granted = {name: (work / f"{name}.args").read_text().split()[0] for name in ("long", "short", "unknown")}
     assert granted == {"long": "--threads=2", "short": "--threads=1", "unknown": "--threads=1"}, granted
 
 
@@ -176,3 +182,123 @@ def test_remote_pool_replaces_the_local_pools_while_the_farm_is_up():
     proc = jobslot("--remote-pool", remote, local, "--", "true")
     out, _ = proc.communicate(timeout=10)
     assert proc.returncode == 2 and "expected the build farm's cores or 0" in out, out
+
+
+# Cold-start plan (tools/jobslot/plan.h) and work-conserving --threads.
+
+def unit_object(name):
+    """The object path a unit of target pkg._C writes (not on disk: a cold build)."""
+    return f"CMakeFiles/pkg._C.dir/tree/src/{name}.o"
+
+
+def cost_table(work, rows):
+    """A one-package cost table {source: ms}; returns its file."""
+    (work / "costs").mkdir(exist_ok=True)
+    table = work / "costs" / "pkg.tsv"
+    table.write_text("".join(f"{ms}\tpkg._C\tsrc/{source}\n" for source, ms in rows.items()))
+    return table
+
+
+def write_plan(pool, table, threads=4):
+    """The plan the build's first step writes, through jobslot --build-lock
+    (run under sh, so its lock ends with that sh)."""
+    proc = subprocess.run(["sh", "-c", '"$@"', "sh", JOBSLOT, "--build-lock", pool.parent / f"{pool.name}.lock",
+                           "--plan", pool, "--plan-table", table, "--plan-threads", str(threads)],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert (pool / "plan").exists() and (pool / "plan.d").is_dir()
+
+
+def unit(work, pool, name, seconds, *extra, trace):
+    """A compile of src/<name> that sleeps; traced to `trace`."""
+    return jobslot("--costs", work / "costs", pool, "--", "sh", "-c", f"sleep {seconds}", "sh", *extra,
+                   "-o", unit_object(name), env={"TRELLIS2_JOBSLOT_TRACE": str(trace)})
+
+
+def traced_units(trace):
+    """{source name: (start ms, end ms, slots, queued ms)} of a trace file."""
+    rows = [line.split() for line in Path(trace).read_text().splitlines()]
+    return {Path(r[3]).name[:-2]: (int(r[0]), int(r[1]), int(r[4]), int(r[5])) for r in rows}
+
+
+def test_late_costly_units_start_before_early_cheap_ones_on_a_cold_start():
+    # Two slots; the cheap units' sub-build "configured" first and asks at
+    # once, the costly ones come 0.5 s later. Without the plan the cheap ones
+    # take both slots and the costly ones wait for them.
+    work = scratch_dir("jobslot-plan-order")
+    pool, trace = work / "pool", work / "trace"
+    table = cost_table(work, {"high1.cu": 900, "high2.cu": 800, "a.cu": 100, "b.cu": 100, "c.cu": 100})
+    write_plan(pool, table, threads=1)
+    cheap = [unit(work, f"{pool}:2", f"{name}.cu", 0.4, trace=trace) for name in "abc"]
+    time.sleep(0.5)
+    costly = [unit(work, f"{pool}:2", f"high{i}.cu", 0.3, trace=trace) for i in (1, 2)]
+    finish(cheap + costly)
+    jobs = traced_units(trace)
+    last_costly = max(jobs[f"high{i}.cu"][0] for i in (1, 2))
+    first_cheap = min(jobs[f"{name}.cu"][0] for name in "abc")
+    assert last_costly < first_cheap, jobs
+
+
+def test_a_planned_unit_that_never_comes_delays_others_at_most_the_window():
+    work = scratch_dir("jobslot-plan-window")
+    pool, trace = work / "pool", work / "trace"
+    table = cost_table(work, {"ghost.cu": 900, "real.cu": 100})
+    write_plan(pool, table)
+    plan = pool / "plan"
+    plan.write_text(plan.read_text().replace("window_ms 20000", "window_ms 1500"))
+    finish([unit(work, f"{pool}:1", "real.cu", 0, trace=trace)])
+    start, _, _, queued = traced_units(trace)["real.cu"]
+    assert 1.0 <= (start - queued) / 1000 <= 2.5, f"waited {(start - queued) / 1000:.2f} s for a 1.5 s window"
+    # A rebuild (its object exists, the kernel loop) does not wait for the plan at all.
+    write_plan(pool, table)
+    trace.unlink()
+    obj = work / unit_object("real.cu")
+    obj.parent.mkdir(parents=True)
+    obj.touch()
+    finish([jobslot("--costs", work / "costs", f"{pool}:1", "--", "true", "-o", obj,
+                    env={"TRELLIS2_JOBSLOT_TRACE": str(trace)})])
+    start, _, _, queued = traced_units(trace)["real.cu"]
+    assert start - queued < 500, f"an incremental unit waited {start - queued} ms for the plan"
+
+
+def test_the_critical_unit_gets_its_slots_first_on_a_cold_start():
+    # 1200 ms of table / 4 slots = 300 ms: crit.cu (800) is the critical path
+    # and keeps --threads=4. It asks 0.3 s after four one-slot units; the plan
+    # keeps its 4 slots, so it starts first instead of after them.
+    work = scratch_dir("jobslot-plan-critical")
+    pool, trace = work / "pool", work / "trace"
+    table = cost_table(work, {"crit.cu": 800, **{f"{name}.cu": 100 for name in "abcd"}})
+    write_plan(pool, table, threads=4)
+    cheap = [unit(work, f"{pool}:4", f"{name}.cu", 0.4, "--threads=4", trace=trace) for name in "abcd"]
+    time.sleep(0.3)
+    crit = unit(work, f"{pool}:4", "crit.cu", 0.3, "--threads=4", trace=trace)
+    finish([*cheap, crit])
+    jobs = traced_units(trace)
+    assert jobs["crit.cu"][2] == 4, jobs
+    assert all(jobs["crit.cu"][0] < jobs[f"{name}.cu"][0] for name in "abcd"), jobs
+    for t, _, _, _ in jobs.values():
+        in_use = sum(slots for start, end, slots, _ in jobs.values() if start <= t < end)
+        assert in_use <= 4, f"{in_use} slots in use at {t}: {jobs}"
+
+
+def test_a_lone_threads_unit_takes_the_idle_slots_but_not_while_others_wait():
+    # mid.cu (100 ms of 1000 / 4 slots) is not the critical path: alone on an
+    # idle pool it still gets its 4 threads (nvcc runs the 4 device passes at
+    # once); queued with another job waiting, one.
+    work = scratch_dir("jobslot-widen")
+    cost_table(work, {"long.cu": 800, "mid.cu": 100, "short.cu": 100})
+    pool = f"{work / 'pool'}:4"
+    args = work / "args"
+
+    def mid():
+        return jobslot("--costs", work / "costs", pool, "--", "sh", "-c", f'echo "$@" > {args}', "sh",
+                       "--threads=4", "-o", unit_object("mid.cu"))
+
+    finish([mid()])
+    assert args.read_text().split()[0] == "--threads=4", "alone on an idle pool"
+    holder = jobslot(pool, "--", "sh", "-c", f"touch {work / 'started'}; sleep 1", "sh", "--threads=4")
+    wait_for(work / "started")
+    other = jobslot(pool, "--cost", 0, "--", "sh", "-c", "sleep 0.2", "sh", "--threads=4")  # waits for all 4 slots
+    time.sleep(0.2)
+    finish([holder, other, mid()])
+    assert args.read_text().split()[0] == "--threads=1", "another job was waiting"

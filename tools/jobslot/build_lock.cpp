@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common.h"
+#include "plan.h"
 
 namespace jobslot {
 namespace {
@@ -140,9 +141,23 @@ void size_memory_pool(const std::string& dir) {
   write_file_atomically(dir + "/slots", std::to_string(slots) + "\n");
 }
 
+void write_plans(const PlanOptions& options) {
+  std::vector<Unit> units;
+  for (const auto& table : options.tables) {
+    for (const Unit& unit : read_units(table)) units.push_back(unit);
+  }
+  for (const auto& pool : options.pools) {
+    const auto colon = pool.rfind(':');
+    const bool filtered = colon != std::string::npos && pool.compare(colon + 1, 1, ".") == 0;
+    write_plan(filtered ? pool.substr(0, colon) : pool, units, filtered ? pool.substr(colon + 1) : "",
+               options.threads, kPlanWindowMs);
+  }
+}
+
 }  // namespace
 
-int take_build_lock(const std::string& lock_path, const std::vector<std::string>& memory_pools) {
+int take_build_lock(const std::string& lock_path, const std::vector<std::string>& memory_pools,
+                    const PlanOptions& plan) {
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     std::perror(("jobslot: cannot open " + lock_path).c_str());
@@ -170,6 +185,7 @@ int take_build_lock(const std::string& lock_path, const std::vector<std::string>
   (void)!::ftruncate(fd, 0);
   (void)!::pwrite(fd, text.data(), text.size(), 0);
   for (const auto& pool : memory_pools) size_memory_pool(pool);
+  write_plans(plan);
   keep_lock_in_background(fd, me);
   return 0;
 }

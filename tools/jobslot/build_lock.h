@@ -10,7 +10,9 @@
 // A second build finds the lock taken and fails at once, naming the holder.
 //
 // It also sizes each memory pool given for this build: <pool>/slots =
-// MemAvailable now / <pool>/job-memory-mb (at least 1).
+// MemAvailable now / <pool>/job-memory-mb (at least 1), and writes the cold-
+// start plan (plan.h) into each pool given: the rows of the cost tables of
+// the packages this build compiles.
 #pragma once
 
 #include <string>
@@ -18,6 +20,13 @@
 
 namespace jobslot {
 
-int take_build_lock(const std::string& lock_path, const std::vector<std::string>& memory_pools);
+struct PlanOptions {
+  std::vector<std::string> tables;  // one *.tsv per package built
+  std::vector<std::string> pools;   // <pool-dir>[:<source suffix>], e.g. the nvcc pool with :.cu
+  long threads = 1;                 // nvcc --threads of the CUDA units
+};
+
+int take_build_lock(const std::string& lock_path, const std::vector<std::string>& memory_pools,
+                    const PlanOptions& plan);
 
 }  // namespace jobslot

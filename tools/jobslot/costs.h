@@ -10,8 +10,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace jobslot {
+
+struct Unit {
+  long long ms = 0;
+  std::string target;
+  std::string source;
+
+  // Whether this row is the unit that writes `object`.
+  bool writes(const std::string& object) const;
+};
+
+// The rows of `path`: one table file, or every *.tsv of a directory.
+std::vector<Unit> read_units(const std::string& path);
 
 // Milliseconds the table gives the unit that writes `object`; 0 if unknown
 // (unknown units queue after known ones, in arrival order).
@@ -19,5 +32,7 @@ long long unit_cost(const std::string& table_dir, const std::string& object);
 
 // Milliseconds of every unit in the table: the work of a whole cold build.
 long long total_cost(const std::string& table_dir);
+
+bool ends_with(const std::string& text, const std::string& tail);
 
 }  // namespace jobslot

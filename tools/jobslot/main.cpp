@@ -1,7 +1,8 @@
 // jobslot — cap concurrent jobs across independent Ninja builds.
 //
 //   jobslot [--costs DIR] [--cost MS] [--remote-pool DIR] [[--env VAR]... <pool>]... -- <command> [args...]
-//   jobslot --build-lock <file> [--size-memory-pool <pool-dir>]...
+//   jobslot --build-lock <file> [--size-memory-pool <pool-dir>]... [--plan <pool-dir>[:<suffix>]]...
+//           [--plan-table <file.tsv>]... [--plan-threads N]
 //
 // The superbuild runs each package in its own Ninja, so Ninja's -j cannot cap
 // the whole build: four packages would each start nproc nvcc processes. Every
@@ -27,7 +28,13 @@
 // build's critical path. Any other unit gets 1, since nvcc's threads
 // parallelize only the device passes: four slots held for a unit that keeps
 // two busy idle the rest (measured: 16 cores, default arch list, --threads
-// everywhere took 425 s against 215 s of CPU work per core).
+// everywhere took 425 s against 215 s of CPU work per core). Such a unit
+// still takes up to N free slots when no other job waits (pool.h): a lone
+// touched .cu of the kernel loop then runs its device passes in parallel.
+//
+// --build-lock ... --plan: the cold-start plan (plan.h) keeps slots for the
+// costliest units of the build, and the critical path's N, before they
+// arrive; a unit whose object already exists (a rebuild) ignores it.
 //
 // --costs DIR / --cost MS: the unit's known cost (costs.h); among waiting
 // jobs the highest cost takes a freed slot first.
@@ -73,7 +80,8 @@ using jobslot::parse_positive;
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "jobslot: %s\nusage: jobslot [--costs DIR] [--cost MS] [--remote-pool DIR] [[--env VAR]... <pool-dir>[:<slots>]]... -- "
-               "<command> [args...]\n       jobslot --build-lock <file> [--size-memory-pool <pool-dir>]...\n",
+               "<command> [args...]\n       jobslot --build-lock <file> [--size-memory-pool <pool-dir>]... [--plan <pool-dir>[:<suffix>]]... "
+               "[--plan-table <file.tsv>]... [--plan-threads N]\n",
                why.c_str());
   std::exit(2);
 }
@@ -148,13 +156,24 @@ int run_traced(const char* trace, char** command, long slots, long long queued) 
 int build_lock_main(int argc, char** argv) {
   if (argc < 3) usage("--build-lock needs a lock file");
   std::vector<std::string> memory_pools;
+  jobslot::PlanOptions plan;
   for (int i = 3; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--size-memory-pool") != 0 || i + 1 == argc) {
-      usage(std::string("unexpected '") + argv[i] + "' after --build-lock");
+    const std::string arg = argv[i];
+    if (i + 1 == argc) usage("'" + arg + "' needs a value");
+    const char* value = argv[++i];
+    if (arg == "--size-memory-pool") {
+      memory_pools.emplace_back(value);
+    } else if (arg == "--plan") {
+      plan.pools.emplace_back(value);
+    } else if (arg == "--plan-table") {
+      plan.tables.emplace_back(value);
+    } else if (arg == "--plan-threads" && parse_positive(value)) {
+      plan.threads = *parse_positive(value);
+    } else {
+      usage("unexpected '" + arg + "' after --build-lock");
     }
-    memory_pools.emplace_back(argv[++i]);
   }
-  return jobslot::take_build_lock(argv[2], memory_pools);
+  return jobslot::take_build_lock(argv[2], memory_pools, plan);
 }
 
 }  // namespace
@@ -198,24 +217,47 @@ int main(int argc, char** argv) {
   }
   char** command = argv + i + 1;
 
-  const long long unit_cost = cost ? *cost : jobslot::unit_cost(cost_table, object_of(command));
+  jobslot::Request request;
+  request.object = object_of(command);
+  request.cost = cost ? *cost : jobslot::unit_cost(cost_table, request.object);
+  // An object already on disk: this tree was built before, so the costlier
+  // units the plan keeps slots for are most likely up to date and will not
+  // come; a rebuild of touched units (the kernel loop) must not wait for them.
+  request.cold = ::access(request.object.c_str(), F_OK) != 0;
   const Threads threads = find_threads(command);
-  long demand = threads.count;
-  for (const auto& pool : pools) demand = std::min(demand, pool.slots);
-  if (demand > 1 && !cost_table.empty()) {
-    long smallest_pool = pools.front().slots;
-    for (const auto& pool : pools) smallest_pool = std::min(smallest_pool, pool.slots);
-    if (unit_cost <= jobslot::total_cost(cost_table) / smallest_pool) demand = 1;
+  request.most = threads.count;
+  request.smallest_pool = pools.front().slots;
+  for (const auto& pool : pools) {
+    request.most = std::min(request.most, pool.slots);
+    request.smallest_pool = std::min(request.smallest_pool, pool.slots);
   }
-  std::string granted;  // keeps the rewritten argument alive until exec
-  if (threads.arg != nullptr && demand != threads.count) {
-    granted = (threads.joined ? "--threads=" : "") + std::to_string(demand);
-    *threads.arg = granted.data();
+  request.demand = request.most;
+  if (request.demand > 1 && !cost_table.empty() &&
+      request.cost <= jobslot::total_cost(cost_table) / request.smallest_pool) {
+    request.demand = 1;
   }
-  for (const auto& pool : pools) jobslot::acquire(pool, demand, unit_cost);  // descriptors stay open across exec
+  // Descriptors stay open across exec. A pool may grant more than the demand
+  // (pool.h); the job then runs as many threads as every pool granted.
+  std::vector<std::vector<int>> held;
+  for (const auto& pool : pools) {
+    held.push_back(jobslot::acquire(pool, request));
+    request.most = static_cast<long>(held.back().size());
+  }
+  for (auto& fds : held) {
+    while (static_cast<long>(fds.size()) > request.most) {
+      ::close(fds.back());
+      fds.pop_back();
+    }
+  }
+  const long granted = request.most;
+  std::string granted_arg;  // keeps the rewritten argument alive until exec
+  if (threads.arg != nullptr && granted != threads.count) {
+    granted_arg = (threads.joined ? "--threads=" : "") + std::to_string(granted);
+    *threads.arg = granted_arg.data();
+  }
 
   if (const char* trace = std::getenv("TRELLIS2_JOBSLOT_TRACE"); trace != nullptr && *trace != '\0') {
-    return run_traced(trace, command, demand, queued);
+    return run_traced(trace, command, granted, queued);
   }
   ::execvp(command[0], command);
   std::fprintf(stderr, "jobslot: cannot run %s: %s\n", command[0], std::strerror(errno));

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common.h"
+#include "plan.h"
 
 namespace jobslot {
 namespace {
@@ -60,12 +61,17 @@ int register_waiter(const std::string& queue, const Waiter& me) {
   return fd;
 }
 
-// Sum of the demands of live waiters ranked above `me`; removes entries
-// whose process is gone (their flock is free).
-long demand_ahead(const std::string& queue, const Waiter& me) {
-  long ahead = 0;
+struct Queue {
+  long ahead = 0;   // demand of the live waiters ranked above `me`
+  long others = 0;  // live waiters other than `me`
+};
+
+// The live waiters of the queue as seen by `me`; removes entries whose
+// process is gone (their flock is free).
+Queue scan_queue(const std::string& queue, const Waiter& me) {
+  Queue seen;
   DIR* dir = ::opendir(queue.c_str());
-  if (dir == nullptr) return 0;
+  if (dir == nullptr) return seen;
   while (const dirent* entry = ::readdir(dir)) {
     if (entry->d_name[0] == '.') continue;
     Waiter other;
@@ -81,10 +87,11 @@ long demand_ahead(const std::string& queue, const Waiter& me) {
     }
     ::close(fd);
     std::istringstream(read_file(path)) >> other.cost >> other.arrival_ns >> other.demand;
-    if (other.ranks_above(me)) ahead += other.demand;
+    ++seen.others;
+    if (other.ranks_above(me)) seen.ahead += other.demand;
   }
   ::closedir(dir);
-  return ahead;
+  return seen;
 }
 
 // Locks up to `wanted` free slots without waiting.
@@ -149,30 +156,49 @@ long remote_pool_size(const std::string& dir) {
   return *size;
 }
 
-std::vector<int> acquire(const Pool& pool, long demand, long long cost) {
-  const Waiter me{cost, now_ns(), static_cast<long>(::getpid()), demand};
+std::vector<int> acquire(const Pool& pool, const Request& request) {
+  const long demand = request.demand;
+  const Waiter me{request.cost, now_ns(), static_cast<long>(::getpid()), demand};
   ::mkdir(pool.dir.c_str(), 0755);  // a <dir>:<n> pool needs no set-up
-  // Uncontended: no one waits, the slots are free — take them, skip the queue.
+  open_window(pool.dir);
   const std::string queue = pool.dir + "/queue";
-  if (demand_ahead(queue, me) == 0) {
+  // Waiters ranked above this job and units the plan still expects above it.
+  const auto ahead_of_me = [&](const Queue& seen) {
+    const long planned = request.cold ? planned_ahead(pool.dir, pool.slots, request.smallest_pool, request.cost) : 0;
+    return seen.ahead + planned;
+  };
+  // Up to `most` while no one else waits or is expected: see pool.h.
+  const auto widen = [&](std::vector<int> held) {
+    const long wanted = request.most - static_cast<long>(held.size());
+    const Queue seen = scan_queue(queue, me);
+    if (wanted > 0 && seen.others == 0 && ahead_of_me(seen) == 0) {
+      for (int fd : take_free(pool, wanted)) held.push_back(fd);
+    }
+    return held;
+  };
+  // Uncontended: no one waits or is expected, the slots are free — take them, skip the queue.
+  if (ahead_of_me(scan_queue(queue, me)) == 0) {
     std::vector<int> held = take_free(pool, demand);
-    if (static_cast<long>(held.size()) == demand) return held;
+    if (static_cast<long>(held.size()) == demand) {
+      mark_arrived(pool.dir, request.object);
+      return widen(std::move(held));
+    }
     release(held, 0);
   }
+  // Registered before marked arrived: others always see this unit in the
+  // queue or in the plan, never in neither.
   const int entry = register_waiter(queue, me);
+  mark_arrived(pool.dir, request.object);
   std::chrono::milliseconds backoff(2);
   for (;;) {
-    const long ahead = demand_ahead(queue, me);
+    const long ahead = ahead_of_me(scan_queue(queue, me));
     std::vector<int> held = take_free(pool, ahead + demand);
     if (static_cast<long>(held.size()) == ahead + demand) {
       // Keep the first `demand`; the rest go back to those ranked above.
-      for (long i = 0; i < ahead; ++i) {
-        ::close(held.back());
-        held.pop_back();
-      }
+      release(held, demand);
       ::unlink((queue + "/" + std::to_string(me.pid)).c_str());
       ::close(entry);
-      return held;
+      return widen(std::move(held));
     }
     release(held, 0);
     // Far back in the queue a slot cannot be ours soon: look less often, so

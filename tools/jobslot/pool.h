@@ -24,16 +24,32 @@ long pool_size_from_file(const std::string& dir);
 // anything else.
 long remote_pool_size(const std::string& dir);
 
-// Blocks until `demand` slots of the pool are locked (demand <= slots) and
-// returns their descriptors, which stay open across exec.
+// What one job asks of a pool.
+struct Request {
+  long demand = 1;        // slots it needs (demand <= slots)
+  long most = 1;          // slots it can use (nvcc --threads): more than demand only while no one else waits
+  long long cost = 0;     // its known cost (costs.h)
+  std::string object;     // its -o, to find it in the pool's plan (plan.h)
+  bool cold = true;       // honour the plan's reservations (main.cpp says when not)
+  long smallest_pool = 1; // of the job's pools: the plan's critical path is the cost above total / this
+};
+
+// Blocks until `demand` slots of the pool are locked and returns their
+// descriptors, which stay open across exec.
 //
 // Order among waiters: the one with the highest cost goes first (ties: who
 // came first). Each waiter registers in <dir>/queue/ (a file it holds an
 // flock on, so a killed waiter's entry is recognisably stale) and takes slots
 // only when the free ones cover its own demand plus the demand of every
-// waiter ranked above it; lower-ranked jobs fill what is left. All slots of
-// one job are taken at once, never one by one, so two jobs that each hold
-// part of what they need cannot block each other.
-std::vector<int> acquire(const Pool& pool, long demand, long long cost);
+// waiter ranked above it and of every costlier unit the build's plan still
+// expects (plan.h); lower-ranked jobs fill what is left. All slots of one
+// job are taken at once, never one by one, so two jobs that each hold part
+// of what they need cannot block each other.
+//
+// Once it has its demand, a job takes free slots up to `most` if no one else
+// waits and the plan expects no costlier unit: nvcc runs that many device
+// passes at once, and a slot no one asks for would idle (the kernel loop: one
+// touched .cu). It never takes them while another job waits.
+std::vector<int> acquire(const Pool& pool, const Request& request);
 
 }  // namespace jobslot
