@@ -12,8 +12,6 @@ from . import distinfo, names, record, txn
 from .errors import EXIT_INSTALL_FAILED, DeliveryError
 
 INSTALLER = "trellis2-native\n"
-# Files that describe one installation, never carried from a stage.
-_INSTALL_SPECIFIC = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
 
 
 def _read(root, rel):
@@ -104,8 +102,6 @@ def _fresh(stage, site, name, dist_info, stage_rows):
     """The whole distribution, with INSTALLER and a RECORD of its own."""
     plan = Plan(name)
     for rel, _, _ in stage_rows:
-        if rel.startswith(dist_info + "/") and rel.split("/", 1)[1] in _INSTALL_SPECIFIC:
-            continue
         if os.path.lexists(os.path.join(site, rel)):
             raise DeliveryError(
                 os.path.join(site, rel), f"exists, but {name} is not installed",
@@ -137,7 +133,8 @@ def plan_install(stage, site, dists=()):
                             fix="run stage-wheel or make-dist-info first")
     plans = []
     for dist_info, name, _ in staged:
-        _, rows = distinfo.verified_rows(stage, name)
+        _, files = distinfo.staged_files(stage, name)
+        rows = [record.file_entry(stage, rel) for rel in files]
         installed = names.find_dist_info(site, name, required=False)
         plans.append(_overlay(stage, site, name, rows, installed) if installed
                      else _fresh(stage, site, name, dist_info, rows))
