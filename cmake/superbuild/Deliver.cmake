@@ -1,7 +1,7 @@
 # Deliver: what leaves the build tree.
 #   cmake --install <build> [--prefix P]
 #       lays the stage over a site-packages with `trellis2_wheel install`
-#       (atomic; RECORD rewritten so pip can uninstall): TRELLIS2_SITE_PACKAGES
+#       (atomic; RECORD computed so pip can uninstall): TRELLIS2_SITE_PACKAGES
 #       if set, else P's site-packages when --prefix is given, else the
 #       configured Python's own.
 #   cmake --build <build> --target wheels
@@ -21,14 +21,14 @@ else()
   set(TRELLIS2_WHEEL_LABEL_EFFECTIVE "${TRELLIS2_WHEEL_LABEL}")
 endif()
 
-# Each package's RECORD + API check, for delivery: a no-op when every build
+# Each package's API check, for delivery: a no-op when every build
 # already ran it (TRELLIS2_API_CHECK=build), the check itself when deferred.
 set(_subbuilds "")
 set(TRELLIS2_DELIVERY_CHECKS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
   trellis2_package_binary_dir(${pkg} _subbuild)
   list(APPEND _subbuilds "${_subbuild}")
-  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_stage_finished)
+  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_api_check)
 endforeach()
 
 # --- cmake --install ------------------------------------------------------------

@@ -69,7 +69,7 @@ function(trellis2_add_upstream pkg)
     string(APPEND origin " + ${PIN_PATCH_COUNT} patch(es)")
   endif()
 
-  trellis2_input_wheel(${pkg} "${PIN_DIST}" wheel wheel_sha256)
+  trellis2_input_wheel(${pkg} "${PIN_DIST}" wheel)
   if(wheel)
     string(APPEND origin "; Python from ${wheel}")
   endif()
@@ -89,7 +89,6 @@ function(trellis2_add_upstream pkg)
     CONFIGURE_COMMAND "${CMAKE_COMMAND}" -G Ninja -S "${recipe_dir}" -B <BINARY_DIR>
       -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${package_dir}"
       "-DTRELLIS2_PACKAGE_DIST=${PIN_DIST}" "-DTRELLIS2_PACKAGE_WHEEL=${wheel}"
-      "-DTRELLIS2_PACKAGE_WHEEL_SHA256=${wheel_sha256}"
     BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
