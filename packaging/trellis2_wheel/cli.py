@@ -160,19 +160,34 @@ def parser():
     return p
 
 
+def _tell(text):
+    """Put a final message on stderr, flushed now. When stderr is a pipe whose
+    reader is gone (Ctrl-C killed the `cmake --install` that reads it), write
+    to the terminal instead, so the user still learns what happened."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+        return
+    except (BrokenPipeError, OSError):
+        pass
+    try:
+        with open("/dev/tty", "w", encoding="utf-8") as tty:
+            tty.write(text + "\n")
+    except OSError:
+        pass
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
         args.run(args)
     except DeliveryError as exc:
-        print(f"{args.command}: {exc.render()}", file=sys.stderr)
+        _tell(f"{args.command}: {exc.render()}")
         return exc.code
     except txn.Interrupted as exc:
         name = signal.Signals(exc.signum).name
-        print(f"{args.command}: interrupted by {name}; rolled back, nothing changed",
-              file=sys.stderr)
+        _tell(f"{args.command}: interrupted by {name}; rolled back, nothing changed")
         return 128 + exc.signum
     except KeyboardInterrupt:
-        print(f"{args.command}: interrupted", file=sys.stderr)
+        _tell(f"{args.command}: interrupted")
         return 128 + signal.SIGINT
     return EXIT_OK

@@ -126,11 +126,11 @@ def plan_install(stage, site, dists=()):
         if missing:
             raise DeliveryError(stage, f"no staged dist-info for {', '.join(sorted(missing))}",
                                 found=", ".join(d for d, _, _ in staged) or "none",
-                                fix="stage it first (stage-wheel or make-dist-info)")
+                                fix="add the package to TRELLIS2_PACKAGES and build (`cmake --build <build>`)")
         staged = [s for s in staged if names.normalize(s[1]) in wanted]
     if not staged:
         raise DeliveryError(stage, "nothing staged", expected="one or more *.dist-info directories",
-                            fix="run stage-wheel or make-dist-info first")
+                            fix="build first (`cmake --build <build>`): it stages every package")
     plans = []
     for dist_info, name, _ in staged:
         _, files = distinfo.staged_files(stage, name)
@@ -144,8 +144,9 @@ def plan_install(stage, site, dists=()):
 def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
     if not os.path.isdir(site):
         raise DeliveryError(site, "no such site-packages directory",
-                            fix="pass --site-packages (python -c 'import sysconfig; "
-                                "print(sysconfig.get_paths()[\"platlib\"])')")
+                            expected="an existing site-packages directory",
+                            fix="configure with -DTRELLIS2_SITE_PACKAGES=<dir>, or run "
+                                "`cmake --install <build> --prefix <venv>` for a venv's")
     if dry_run:
         if any(e.startswith(txn.WORK_PREFIX) for e in os.listdir(site)):
             print("note: an interrupted install is pending; the next install (or recover) "
@@ -173,7 +174,7 @@ def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
             raise DeliveryError(
                 site, "install failed and was rolled back; site-packages is unchanged",
                 found=f"{type(exc).__name__}: {exc}",
-                fix="fix the cause (permissions? disk space?) and run the install again",
+                fix="fix the cause (permissions? disk space?) and run `cmake --install <build>` again",
                 code=EXIT_INSTALL_FAILED) from exc
     finally:
         os.close(fd)

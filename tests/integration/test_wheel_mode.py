@@ -10,7 +10,10 @@ import hashlib
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
@@ -115,8 +118,123 @@ def test_interrupted_install_leaves_site_packages_as_it_was(wheel_build):
     for fault in ("2:raise", "3:sigterm"):
         result = run(["cmake", "--install", BUILD, "--prefix", env_dir], env={"TRELLIS2_INSTALL_FAULT": fault})
         assert result.returncode != 0, fault
-        assert "site-packages is as it was" in one_line(result.stdout)
+        assert "site-packages is as it was" in one_line(result.stdout), result.stdout[-3000:]
         assert tree_digest(site) == before, f"site-packages changed after fault {fault}"
+
+
+def _work_dirs(site):
+    return [e for e in os.listdir(site) if e.startswith(".trellis2-install.")]
+
+
+def test_sigkilled_install_says_so_and_is_rolled_back_next_time(wheel_build):
+    """SIGKILL of the installing Python mid-commit: cmake must not claim
+    site-packages is as it was; the journal stays, and the next install
+    rolls it back before doing anything else (here it then fails at its
+    first step, so what is left is exactly the state before either)."""
+    env_dir, site = venv("venv-sigkill")
+    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    before = tree_digest(site)
+    install = ["cmake", "--install", BUILD, "--prefix", env_dir]
+    result = run(install, env={"TRELLIS2_INSTALL_FAULT": "8:sigkill"})
+    text = one_line(result.stdout)
+    assert result.returncode != 0, text[-2000:]
+    assert "as it was" not in text and "may be partly changed" in text, text[-2000:]
+    assert f"cmake --install {BUILD} --prefix {env_dir}" in text, text[-2000:]
+    assert _work_dirs(site) and tree_digest(site) != before
+    result = run(install, env={"TRELLIS2_INSTALL_FAULT": "1:raise"})
+    assert "recovered: rolled back" in result.stdout, result.stdout[-3000:]
+    assert tree_digest(site) == before and not _work_dirs(site)
+
+
+def test_recover_target_after_sigkill(wheel_build):
+    """`cmake --build <build> --target recover` rolls back in the configured
+    site-packages (TRELLIS2_SITE_PACKAGES here), byte for byte."""
+    env_dir, site = venv("venv-recover")
+    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    before = tree_digest(site)
+    try:
+        result = configure(BUILD, f"-DTRELLIS2_SITE_PACKAGES={site}")
+        assert result.returncode == 0, result.stdout[-3000:]
+        result = run(["cmake", "--install", BUILD], env={"TRELLIS2_INSTALL_FAULT": "9:sigkill"})
+        text = one_line(result.stdout)
+        assert result.returncode != 0 and f"cmake --build {BUILD} --target recover" in text, text[-2000:]
+        assert tree_digest(site) != before
+        result = build(BUILD, "--target", "recover")
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert "1 interrupted install(s) rolled back" in result.stdout, result.stdout[-3000:]
+        assert tree_digest(site) == before and not _work_dirs(site)
+    finally:
+        assert configure(BUILD, "-DTRELLIS2_SITE_PACKAGES=").returncode == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_killing_cmake_install_stops_the_install(wheel_build, signum):
+    """Killing `cmake --install` mid-commit must not leave the install
+    running on its own: the child dies with cmake and rolls back."""
+    env_dir, site = venv(f"venv-kill-{signum.name.lower()}")
+    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    before = tree_digest(site)
+    env = dict(os.environ, TRELLIS2_INSTALL_FAULT="8:hang")
+    log = open(WORK / f"install-{signum.name}.log", "w+")
+    proc = subprocess.Popen(["cmake", "--install", str(BUILD), "--prefix", str(env_dir)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    child = None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            child = child or _install_child(proc.pid)
+            if child and _journal_lines(site) >= 2:
+                break
+            time.sleep(0.1)
+        log.seek(0)
+        assert child and _journal_lines(site) >= 2, f"no install mid-commit:\n{log.read()[-3000:]}"
+        proc.send_signal(signum)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(child), f"the install (pid {child}) outlived cmake --install"
+        assert tree_digest(site) == before and not _work_dirs(site)
+    finally:
+        if child and _alive(child):
+            os.kill(child, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+    result = run(["cmake", "--install", BUILD, "--prefix", env_dir])
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _journal_lines(site):
+    for work in _work_dirs(site):
+        try:
+            return len(open(os.path.join(site, work, "journal")).readlines())
+        except FileNotFoundError:
+            pass
+    return 0
+
+
+def _install_child(parent):
+    """The pid of the `trellis2_wheel install` that `parent` started, or None."""
+    for entry in os.listdir("/proc"):
+        try:
+            if not entry.isdigit() or int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            if b"trellis2_wheel\0install" in open(f"/proc/{entry}/cmdline", "rb").read():
+                return int(entry)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return None
+
+
+def _alive(pid):
+    """Running (a zombie counts as gone: it has exited, its parent is dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_repaired_wheels_install_import_and_reproduce(wheel_build):
@@ -138,8 +256,9 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     assert check.returncode == 0, check.stdout
 
 
-def rewrite_wheel(source, target, edit):
-    """A copy of a wheel with one file edited and RECORD regenerated."""
+def rewrite_wheel(source, target, edit, extra=None):
+    """A copy of a wheel with files edited (and extra members added) and
+    RECORD regenerated."""
     from wheel.wheelfile import WheelFile
     with zipfile.ZipFile(source) as zin, WheelFile(target, "w") as zout:
         for item in zin.infolist():
@@ -147,6 +266,8 @@ def rewrite_wheel(source, target, edit):
                 continue
             data = zin.read(item)
             zout.writestr(item, edit(item.filename, data))
+        for name, data in (extra or {}).items():
+            zout.writestr(zipfile.ZipInfo(name), data)
 
 
 def test_api_check_refuses_a_python_calling_a_missing_function(wheel_build):
@@ -182,7 +303,8 @@ def test_api_check_refuses_a_python_calling_a_missing_function(wheel_build):
         assert build(BUILD).returncode == 0
 
 
-@pytest.mark.parametrize("case", ["python-tag", "corrupt-zip", "record-mismatch", "other-package"])
+@pytest.mark.parametrize("case", ["python-tag", "corrupt-zip", "record-mismatch", "other-package",
+                                  "zip-slip"])
 def test_bad_input_wheel_refused_at_configure(case):
     bad = WORK_DIR / "bad-input" / case
     shutil.rmtree(bad, ignore_errors=True)
@@ -205,6 +327,12 @@ def test_bad_input_wheel_refused_at_configure(case):
                 data = zin.read(item)
                 zout.writestr(item, data + b"# edited\n" if item.filename == "fixture_pkg/ops.py" else data)
         expected = "RECORD"
+    elif case == "zip-slip":
+        target = bad / original.name
+        # RECORD regenerated, so it lists the member with the right hash.
+        rewrite_wheel(original, target, lambda name, data: data,
+                      extra={"fixture_pkg-0.0.1.data/purelib/../../../../zip-slip-pwned.txt": b"x\n"})
+        expected = "fixture_pkg-0.0.1.data/purelib/../../../../zip-slip-pwned.txt"
     else:
         target = bad / original.name
         # A consistent wheel (RECORD regenerated) whose METADATA names another project.
@@ -216,3 +344,4 @@ def test_bad_input_wheel_refused_at_configure(case):
     text = one_line(result.stdout)
     assert "Input wheel refused for fixture" in text or "No usable wheel for fixture" in text, text[-2000:]
     assert target.name in text and expected in text, text[-2000:]
+    assert not list(WORK_DIR.parent.rglob("zip-slip-pwned.txt"))
