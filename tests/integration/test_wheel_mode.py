@@ -34,6 +34,17 @@ def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
+def ok(result):
+    """The command succeeded; on failure the assertion shows its output."""
+    assert result.returncode == 0, f"exit {result.returncode}:\n{(result.stdout or '')[-4000:]}"
+    return result
+
+
+def failed(result, why="the command succeeded but should have failed"):
+    assert result.returncode != 0, f"{why}:\n{(result.stdout or '')[-4000:]}"
+    return result
+
+
 def venv(name):
     path = WORK / name
     return path, make_venv(path)
@@ -93,7 +104,7 @@ def test_stage_has_the_wheels_python_and_the_built_modules(wheel_build):
 
 def test_install_over_the_pip_installed_wheel(wheel_build):
     env_dir, site = venv("venv-overlay")
-    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     result = run(["cmake", "--install", BUILD, "--prefix", env_dir])
     assert result.returncode == 0, result.stdout
     dist_info = "fixture_pkg-0.0.1.dist-info"
@@ -104,7 +115,7 @@ def test_install_over_the_pip_installed_wheel(wheel_build):
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
     assert site in check.stdout
-    assert pip(env_dir, "check").returncode == 0
+    ok(pip(env_dir, "check"))
     result = pip(env_dir, "uninstall", "-y", "fixture_pkg")
     assert result.returncode == 0, result.stdout
     left = [f for f in files if os.path.exists(f) and "__pycache__" not in f]
@@ -113,7 +124,7 @@ def test_install_over_the_pip_installed_wheel(wheel_build):
 
 def test_interrupted_install_leaves_site_packages_as_it_was(wheel_build):
     env_dir, site = venv("venv-interrupted")
-    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
     for fault in ("2:raise", "3:sigterm"):
         result = run(["cmake", "--install", BUILD, "--prefix", env_dir], env={"TRELLIS2_INSTALL_FAULT": fault})
@@ -132,7 +143,7 @@ def test_sigkilled_install_says_so_and_is_rolled_back_next_time(wheel_build):
     rolls it back before doing anything else (here it then fails at its
     first step, so what is left is exactly the state before either)."""
     env_dir, site = venv("venv-sigkill")
-    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
     install = ["cmake", "--install", BUILD, "--prefix", env_dir]
     result = run(install, env={"TRELLIS2_INSTALL_FAULT": "8:sigkill"})
@@ -150,7 +161,7 @@ def test_recover_target_after_sigkill(wheel_build):
     """`cmake --build <build> --target recover` rolls back in the configured
     site-packages (TRELLIS2_SITE_PACKAGES here), byte for byte."""
     env_dir, site = venv("venv-recover")
-    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
     try:
         result = configure(BUILD, f"-DTRELLIS2_SITE_PACKAGES={site}")
@@ -164,7 +175,7 @@ def test_recover_target_after_sigkill(wheel_build):
         assert "1 interrupted install(s) rolled back" in result.stdout, result.stdout[-3000:]
         assert tree_digest(site) == before and not _work_dirs(site)
     finally:
-        assert configure(BUILD, "-DTRELLIS2_SITE_PACKAGES=").returncode == 0
+        ok(configure(BUILD, "-DTRELLIS2_SITE_PACKAGES="))
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
@@ -172,7 +183,7 @@ def test_killing_cmake_install_stops_the_install(wheel_build, signum):
     """Killing `cmake --install` mid-commit must not leave the install
     running on its own: the child dies with cmake and rolls back."""
     env_dir, site = venv(f"venv-kill-{signum.name.lower()}")
-    assert pip(env_dir, "install", "--no-deps", str(wheel_path())).returncode == 0
+    ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
     env = dict(os.environ, TRELLIS2_INSTALL_FAULT="8:hang")
     log = open(WORK / f"install-{signum.name}.log", "w+")
@@ -246,12 +257,12 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
         all("+torch" in w.name for w in wheels), wheels
     first = sha256(wheels[0])
     assert "0 of 3 file(s) failed" in result.stdout  # abi-audit of the wheel's modules
-    assert run(["cmake", "--build", BUILD, "--target", "wheels"], env=env).returncode == 0
+    ok(run(["cmake", "--build", BUILD, "--target", "wheels"], env=env))
     assert sha256(wheels[0]) == first, "the repaired wheel is not byte-reproducible"
     names = zipfile.ZipFile(wheels[0]).namelist()
     assert "fixture_pkg/extra.py" in names and not [n for n in names if "_fixture_xatlas" in n]
     env_dir, _ = venv("venv-fresh")
-    assert pip(env_dir, "install", "--no-deps", str(wheels[0])).returncode == 0
+    ok(pip(env_dir, "install", "--no-deps", str(wheels[0])))
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
 
@@ -281,26 +292,26 @@ def test_api_check_refuses_a_python_calling_a_missing_function(wheel_build):
         return data
     rewrite_wheel(wheel_path(), bad / wheel_path().name, add_call)
     try:
-        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={bad}").returncode == 0
+        ok(configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={bad}"))
         result = build(BUILD)
-        assert result.returncode != 0
+        failed(result)
         assert "uses _C.not_built_here" in result.stdout and "missing from" in result.stdout
-        assert build(BUILD).returncode != 0, "the API gate opened without a change"
+        failed(build(BUILD), "the API gate opened without a change")
 
         # Deferred to delivery (the dev preset): the build passes, the install refuses.
-        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={bad}", "-DTRELLIS2_API_CHECK=deliver").returncode == 0
-        assert build(BUILD).returncode == 0
+        ok(configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={bad}", "-DTRELLIS2_API_CHECK=deliver"))
+        ok(build(BUILD))
         env_dir, site = venv("venv-deferred")
         before = tree_digest(site)
         result = run(["cmake", "--install", BUILD, "--prefix", env_dir])
-        assert result.returncode != 0
+        failed(result)
         assert "uses _C.not_built_here" in result.stdout and "nothing was installed" in one_line(result.stdout)
         assert tree_digest(site) == before
         result = run(["cmake", "--build", BUILD, "--target", "wheels"])
         assert result.returncode != 0 and "uses _C.not_built_here" in result.stdout
     finally:
-        assert configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={WORK / 'wheels'}", "-DTRELLIS2_API_CHECK=build").returncode == 0
-        assert build(BUILD).returncode == 0
+        ok(configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={WORK / 'wheels'}", "-DTRELLIS2_API_CHECK=build"))
+        ok(build(BUILD))
 
 
 @pytest.mark.parametrize("case", ["python-tag", "corrupt-zip", "record-mismatch", "other-package",
@@ -340,7 +351,7 @@ def test_bad_input_wheel_refused_at_configure(case):
                       if name.endswith("METADATA") else data)
         expected = "other_pkg"
     result = configure(WORK_DIR / "bad-input" / f"build-{case}", f"-DTRELLIS2_WHEEL_DIR={bad}")
-    assert result.returncode != 0
+    failed(result)
     text = one_line(result.stdout)
     assert "Input wheel refused for fixture" in text or "No usable wheel for fixture" in text, text[-2000:]
     assert target.name in text and expected in text, text[-2000:]
