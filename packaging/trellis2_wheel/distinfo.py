@@ -19,8 +19,9 @@ def _top_levels(stage, dist_info):
     record_file = os.path.join(stage, dist_info, "RECORD")
     if os.path.isfile(record_file):
         for path, _, _ in record.read(record_file):
-            first = path.split("/", 1)[0]
-            if not first.startswith("..") and first != dist_info and not first.endswith(".data"):
+            path = names.site_path(path, dist_info)
+            first = path.split("/", 1)[0] if path else dist_info
+            if first != dist_info:
                 tops.add(names.module_of(first) if "/" not in path else first)
     top_level_txt = os.path.join(stage, dist_info, "top_level.txt")
     if os.path.isfile(top_level_txt):

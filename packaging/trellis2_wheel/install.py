@@ -8,7 +8,7 @@ INSTALLER and a RECORD. Every change goes through one txn.Transaction."""
 import os
 import sys
 
-from . import distinfo, names, record, txn
+from . import distinfo, fresh, names, record, txn
 from .errors import EXIT_INSTALL_FAILED, DeliveryError
 
 INSTALLER = "trellis2-native\n"
@@ -99,7 +99,7 @@ def _true_row(site, path, hash_, size, plan):
 
 
 def _fresh(stage, site, name, dist_info, stage_rows):
-    """The whole distribution, with INSTALLER and a RECORD of its own."""
+    """The whole distribution, installed by installer with INSTALLER and RECORD."""
     plan = Plan(name)
     for rel, _, _ in stage_rows:
         if os.path.lexists(os.path.join(site, rel)):
@@ -108,11 +108,7 @@ def _fresh(stage, site, name, dist_info, stage_rows):
                 found="a file no installed distribution's dist-info claims (copied by hand?)",
                 expected=f"no {name} files in site-packages, or {name} installed by pip",
                 fix=f"remove it, or `pip install --no-deps` {name}'s wheel first to overlay it")
-        plan.adds[rel] = _read(stage, rel)
-    plan.adds[f"{dist_info}/INSTALLER"] = INSTALLER.encode()
-    rows = [(rel, record.digest(data), str(len(data))) for rel, data in sorted(plan.adds.items())]
-    rows.append((f"{dist_info}/RECORD", "", ""))
-    plan.adds[f"{dist_info}/RECORD"] = record.render(rows).encode("utf-8")
+    plan.adds = fresh.install_plan(stage, dist_info, [r for r, _, _ in stage_rows], INSTALLER)
     plan.lines += [f"add     {rel}" for rel in sorted(plan.adds)]
     plan.summary = f"{name}: installed {len(plan.adds)} file(s) (new, INSTALLER trellis2-native)"
     return plan

@@ -69,6 +69,17 @@ def is_install_only(dist_info, rel):
     return rel.startswith(dist_info + "/") and rel[len(dist_info) + 1:] in INSTALL_ONLY
 
 
+def site_path(member, dist_info):
+    """Where a wheel member (or RECORD path) lands in site-packages layout:
+    '<dist>.data/purelib|platlib/x' -> 'x'; None for the other .data
+    categories (scripts, headers, data), which go outside site-packages."""
+    data_dir = dist_info[: -len(".dist-info")] + ".data/"
+    if not member.startswith(data_dir):
+        return member
+    category, _, rest = member[len(data_dir):].partition("/")
+    return rest if category in ("purelib", "platlib") else None
+
+
 def module_of(path):
     """Import name of a native module file: 'cumesh/_C.cpython-312-x86_64-linux-gnu.so'
     -> 'cumesh._C' (the part of the file name before its first dot)."""

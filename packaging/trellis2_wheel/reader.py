@@ -48,7 +48,7 @@ class Wheel:
         self.record_path = self.dist_info + "/RECORD"
         rows = _record_rows(self.path, self.text("RECORD"))
         members = safety.check_paths(self.path, infos, [row[0] for row in rows])
-        self.targets = {m: self._site_path(m) for m in members}
+        self.targets = {m: names.site_path(m, self.dist_info) for m in members}
         safety.check_targets(self.path, {m: t for m, t in self.targets.items() if t is not None})
         self._check_identity()
         entry_points = f"{self.dist_info}/entry_points.txt"
@@ -57,13 +57,6 @@ class Wheel:
             self.text("entry_points.txt") if entry_points in self.files else None, self.pinned)
         self.record_warnings = _verify_record(self.path, rows, self.files, self.pinned,
                                               self.sha256)
-
-    def _site_path(self, member):
-        data_dir = self.dist_info[: -len(".dist-info")] + ".data/"
-        if not member.startswith(data_dir):
-            return member
-        category, _, rest = member[len(data_dir):].partition("/")
-        return rest if category in ("purelib", "platlib") else None
 
     def _check_identity(self):
         """The file name, the dist-info directory and METADATA's Name agree."""
