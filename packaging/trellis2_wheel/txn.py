@@ -10,8 +10,8 @@ directory until the commit is complete.
 
 Fault injection for tests: TRELLIS2_INSTALL_FAULT=<n>:<action> makes the
 n-th checkpoint (1-based, counting every step) raise, send SIGINT, SIGTERM
-or SIGKILL to this process, or hang (sleep until a signal arrives, so a test
-can kill the parent mid-commit). Checkpoints are numbered in prepare and commit
+or SIGKILL to this process, hang (until a signal arrives) or pause (3 s,
+then go on), so a test can signal the parent mid-commit. Checkpoints are numbered in prepare and commit
 alike; a fault whose number is never reached reports itself on stderr."""
 
 import fcntl
@@ -20,6 +20,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 
 from .errors import DeliveryError
 
@@ -46,9 +47,9 @@ class _Fault:
         self.at, self.action, self.count = 0, "", 0
         if spec:
             at, _, action = spec.partition(":")
-            if not at.isdigit() or action not in ("raise", "sigint", "sigterm", "sigkill", "hang"):
+            if not at.isdigit() or action not in ("raise", "sigint", "sigterm", "sigkill", "hang", "pause"):
                 raise DeliveryError("TRELLIS2_INSTALL_FAULT", f"cannot read {spec!r}",
-                                    expected="<n>:raise|sigint|sigterm|sigkill|hang (a test hook)",
+                                    expected="<n>:raise|sigint|sigterm|sigkill|hang|pause (a test hook)",
                                     fix="unset TRELLIS2_INSTALL_FAULT")
             self.at, self.action = int(at), action
 
@@ -58,9 +59,12 @@ class _Fault:
             return
         if self.action == "raise":
             raise InjectedFault(f"injected fault at checkpoint {self.count}")
-        if self.action == "hang":
-            print(f"fault point {self.count}: pid {os.getpid()} hangs until a signal arrives",
+        if self.action in ("hang", "pause"):
+            print(f"fault point {self.count}: pid {os.getpid()} {self.action}s",
                   file=sys.stderr, flush=True)
+            if self.action == "pause":
+                time.sleep(3)
+                return
             while True:
                 signal.pause()
         os.kill(os.getpid(), {"sigint": signal.SIGINT, "sigterm": signal.SIGTERM,

@@ -178,43 +178,84 @@ def test_recover_target_after_sigkill(wheel_build):
         ok(configure(BUILD, "-DTRELLIS2_SITE_PACKAGES="))
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
-def test_killing_cmake_install_stops_the_install(wheel_build, signum):
-    """Killing `cmake --install` mid-commit must not leave the install
-    running on its own: the child dies with cmake and rolls back."""
-    env_dir, site = venv(f"venv-kill-{signum.name.lower()}")
+def _start_install(env_dir, site, fault, log):
+    """`cmake --install` in a process group of its own, stopped mid-commit at
+    `fault`; returns (the cmake process, the install's pid)."""
+    env = dict(os.environ, TRELLIS2_INSTALL_FAULT=fault)
+    proc = subprocess.Popen(["cmake", "--install", str(BUILD), "--prefix", str(env_dir)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    child, deadline = None, time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        child = child or _install_child(proc.pid)
+        if child and _journal_lines(site) >= 2:
+            return proc, child
+        time.sleep(0.1)
+    log.seek(0)
+    pytest.fail(f"no install mid-commit (exit {proc.poll()}):\n{log.read()[-3000:]}")
+
+
+# (what is signalled, the signal, the fault that holds the install mid-commit)
+KILLS = {
+    # Ctrl-C, CI cancellation, `timeout`: the whole group. cmake defers the
+    # signal until its child exits; the install rolls back and says so.
+    "group-sigterm": ("group", signal.SIGTERM, "8:hang"),
+    "group-sigint": ("group", signal.SIGINT, "8:hang"),
+    # cmake killed outright: the install gets SIGTERM from the kernel
+    # (PR_SET_PDEATHSIG) and rolls back.
+    "cmake-sigkill": ("cmake", signal.SIGKILL, "8:hang"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KILLS))
+def test_killing_cmake_install_rolls_the_install_back(wheel_build, case):
+    target, signum, fault = KILLS[case]
+    env_dir, site = venv(f"venv-kill-{case}")
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
-    env = dict(os.environ, TRELLIS2_INSTALL_FAULT="8:hang")
-    log = open(WORK / f"install-{signum.name}.log", "w+")
-    proc = subprocess.Popen(["cmake", "--install", str(BUILD), "--prefix", str(env_dir)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    child = None
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            child = child or _install_child(proc.pid)
-            if child and _journal_lines(site) >= 2:
-                break
-            time.sleep(0.1)
+    with open(WORK / f"install-{case}.log", "w+") as log:
+        proc, child = _start_install(env_dir, site, fault, log)
+        try:
+            if target == "group":
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+            proc.wait(timeout=60)
+            deadline = time.monotonic() + 30
+            while _alive(child) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not _alive(child), f"the install (pid {child}) outlived cmake --install"
+        finally:
+            if _alive(child):
+                os.kill(child, signal.SIGKILL)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         log.seek(0)
-        assert child and _journal_lines(site) >= 2, f"no install mid-commit:\n{log.read()[-3000:]}"
-        proc.send_signal(signum)
-        proc.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(child), f"the install (pid {child}) outlived cmake --install"
-        assert tree_digest(site) == before and not _work_dirs(site)
-    finally:
-        if child and _alive(child):
-            os.kill(child, signal.SIGKILL)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        log.close()
-    result = run(["cmake", "--install", BUILD, "--prefix", env_dir])
-    assert result.returncode == 0, result.stdout[-3000:]
+        output = log.read()
+    assert proc.returncode != 0, output[-3000:]
+    assert tree_digest(site) == before and not _work_dirs(site), output[-3000:]
+    if target == "group":   # the rollback line reaches the user through cmake
+        assert f"interrupted by {signum.name}; rolled back" in output, output[-3000:]
+    ok(run(["cmake", "--install", BUILD, "--prefix", env_dir]))
+
+
+def test_sigterm_to_cmake_alone_lets_the_install_finish(wheel_build):
+    """CMake catches SIGTERM and exits only after its child: the install is
+    not interrupted, so it completes, says so, and cmake then exits 143."""
+    env_dir, site = venv("venv-kill-cmake-sigterm")
+    ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
+    with open(WORK / "install-cmake-sigterm.log", "w+") as log:
+        proc, child = _start_install(env_dir, site, "8:pause", log)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        log.seek(0)
+        output = log.read()
+    assert proc.returncode == -signal.SIGTERM, output[-3000:]
+    assert not _alive(child) and not _work_dirs(site)
+    assert "fixture_pkg: replaced 3 native file(s)" in output, output[-3000:]
+    for rel in NATIVES:
+        assert sha256(os.path.join(site, rel)) == sha256(STAGE / rel), f"{rel} not replaced"
+    verify_record(site, "fixture_pkg-0.0.1.dist-info")
 
 
 def _journal_lines(site):
