@@ -47,14 +47,11 @@ class Wheel:
         self.dist_info = _the_dist_info(self.path, self.files, self.name)
         self.record_path = self.dist_info + "/RECORD"
         rows = _record_rows(self.path, self.text("RECORD"))
-        members = safety.check_paths(self.path, infos, [row[0] for row in rows])
-        self.targets = {m: names.site_path(m, self.dist_info) for m in members}
-        safety.check_targets(self.path, {m: t for m, t in self.targets.items() if t is not None})
+        has_entry_points = f"{self.dist_info}/entry_points.txt" in self.files
+        self.targets = safety.check_wheel(
+            self.path, infos, [row[0] for row in rows], self.dist_info,
+            self.text("entry_points.txt") if has_entry_points else None, self.pinned)
         self._check_identity()
-        entry_points = f"{self.dist_info}/entry_points.txt"
-        safety.check_self_running_code(
-            self.path, members, {m: t for m, t in self.targets.items() if t},
-            self.text("entry_points.txt") if entry_points in self.files else None, self.pinned)
         self.record_warnings = _verify_record(self.path, rows, self.files, self.pinned,
                                               self.sha256)
 

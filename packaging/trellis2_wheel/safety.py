@@ -2,13 +2,14 @@
 stay inside the target, no links, no names that collide on a
 case-insensitive filesystem, and no code that runs by itself (.pth files,
 console scripts) unless the wheel is on the pin list. Every reader of a
-wheel calls check_members() first, so a refusal happens at configure time
-(check-wheel) and names the member."""
+wheel (reader.Wheel) calls check_wheel(), so a refusal happens at
+configure time (check-wheel) and names the member."""
 
 import configparser
 import re
 import stat
 
+from . import names
 from .errors import DeliveryError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -40,6 +41,20 @@ def _refuse(path, member, problem, expected, fix=None):
                     "a builder never writes such a member")
 
 
+def check_wheel(path, infos, record_paths, dist_info, entry_points, pinned):
+    """Everything this module checks, for one wheel. infos: the zip's
+    ZipInfo list; record_paths: the paths RECORD lists; entry_points: the
+    text of entry_points.txt or None; pinned: the wheel is on the pin list.
+    Returns member -> path in site-packages layout (None for .data
+    categories outside site-packages)."""
+    members = check_paths(path, infos, record_paths)
+    targets = {m: names.site_path(m, dist_info) for m in members}
+    inside = {m: t for m, t in targets.items() if t is not None}
+    check_targets(path, inside)
+    check_self_running_code(path, members, inside, entry_points, pinned)
+    return targets
+
+
 def check_paths(path, infos, record_paths):
     """infos: the zip's ZipInfo list; record_paths: the paths RECORD lists."""
     inside = "a relative path inside the wheel, '/'-separated, without '..'"
@@ -54,11 +69,11 @@ def check_paths(path, infos, record_paths):
         if problem:
             _refuse(path, rel, f"(a RECORD entry) {problem}", inside)
     files = [i.filename for i in infos if not i.is_dir()]
-    seen = {}
+    seen = set()
     for name in files:
         if name in seen:
             _refuse(path, name, "is in the archive twice", "each member once")
-        seen[name] = name
+        seen.add(name)
     spellings = {}
     for name in sorted(set(files) | set(record_paths)):
         other = spellings.setdefault(name.casefold(), name)
