@@ -20,7 +20,7 @@ def refused(proc, path, *words):
 
 def test_good_wheel_passes(built):
     proc = cli("check-wheel", built["wheel"], "--package", "fixturepkg", "--python-tag", PY_TAG, check=0)
-    assert "files match RECORD" in proc.stdout
+    assert proc.stdout.startswith(f"ok: {built['wheel']}: fixturepkg 0.1.0"), proc.stdout
 
 
 def pin_list(tmp_path, *wheels):
@@ -129,10 +129,10 @@ def test_find_wheel(built, tmp_path):
     assert cli("find-wheel", folder, "--package", "flex-gemm", check=0).stdout.strip().endswith(
         "flex_gemm-0.0.1-cp312-cp312-linux_x86_64.whl")
     message = cli("find-wheel", folder, "--package", "cumesh", check=2).stderr
-    assert "no wheel for cumesh" in message and "flex_gemm-0.0.1" in message
+    assert "cumesh" in message and "flex_gemm-0.0.1" in message, message   # what is there
     (folder / "fixturepkg-0.2.0-cp311-cp311-linux_x86_64.whl").write_bytes(b"")
     message = cli("find-wheel", folder, "--package", "fixturepkg", check=2).stderr
-    assert "several wheels for fixturepkg" in message and "0.2.0" in message
+    assert os.path.basename(built["wheel"]) in message and "fixturepkg-0.2.0" in message, message
 
 
 def test_pin_accepts_known_record_edits(built, tmp_path):
