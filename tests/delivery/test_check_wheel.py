@@ -156,3 +156,15 @@ def test_pin_accepts_known_record_edits(built, tmp_path):
     assert not stage.exists()
     cli("stage-wheel", edited, "--stage", stage, "--native", "fixturepkg._C", "--pins", pins, check=0)
     assert (stage / "fixturepkg" / "ops.py").read_bytes() == b"print('edited by the author')\n"
+
+
+def test_abi3_wheel_is_accepted(built, tmp_path):
+    """A stable-ABI wheel (cp39-abi3) runs on every later CPython: accepted
+    by its file name and its WHEEL tags (packaging.tags), not refused as 'cp39'."""
+    name = os.path.basename(built["wheel"]).replace(f"{PY_TAG}-{PY_TAG}", "cp39-abi3")
+    abi3 = rewrite_wheel(built["wheel"], str(tmp_path / name), change={
+        "fixturepkg-0.1.0.dist-info/WHEEL":
+            b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp39-abi3-linux_x86_64\n"})
+    proc = cli("check-wheel", abi3, "--package", "fixturepkg", "--python-tag", PY_TAG, check=0)
+    assert "cp39-abi3-linux_x86_64" in proc.stdout
+    refused(cli("check-wheel", abi3, "--package", "fixturepkg", "--python-tag", "cp38"), abi3, "cp38")
