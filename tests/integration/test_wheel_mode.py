@@ -83,12 +83,9 @@ def wheel_build():
     wheels = WORK / "wheels"
     wheels.mkdir(parents=True)
     shutil.copy(wheel_path(), wheels)
-    result = configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={wheels}")
-    assert result.returncode == 0, result.stdout
-    assert "TRELLIS2_PYTHON_FROM           wheel" in result.stdout or "wheel" in result.stdout
-    result = build(BUILD)
-    assert result.returncode == 0, result.stdout
-    return result.stdout
+    result = ok(configure(BUILD, f"-DTRELLIS2_WHEEL_DIR={wheels}"))
+    assert re.search(r"TRELLIS2_PYTHON_FROM\s+wheel\n", result.stdout), result.stdout[-3000:]
+    return ok(build(BUILD)).stdout
 
 
 def test_stage_has_the_wheels_python_and_the_built_modules(wheel_build):
@@ -294,8 +291,8 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     result = run(["cmake", "--build", BUILD, "--target", "wheels"], env=env)
     assert result.returncode == 0, result.stdout
     wheels = sorted((BUILD / "dist").glob("*.whl"))
-    assert [w.name.split("-")[1] for w in wheels] == ["0.0.1+torch270.cu126"] or \
-        all("+torch" in w.name for w in wheels), wheels
+    # The label of the torch the build is pinned to (configure refuses another).
+    assert [w.name.split("-")[1] for w in wheels] == ["0.0.1+torch270.cu126"], wheels
     first = sha256(wheels[0])
     assert "0 of 3 file(s) failed" in result.stdout  # abi-audit of the wheel's modules
     ok(run(["cmake", "--build", BUILD, "--target", "wheels"], env=env))
