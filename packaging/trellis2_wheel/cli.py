@@ -2,18 +2,13 @@
 stdout, problems on stderr, and exits with the codes in errors.py."""
 
 import argparse
-import fcntl
 import io
 import os
 import signal
-import stat
-import struct
 import sys
 import sysconfig
-import termios
-import time
 
-from . import apicheck, distinfo, install, names, pins, repack, stage, tags, txn, wheelcheck
+from . import apicheck, distinfo, install, names, output, pins, repack, stage, tags, txn, wheelcheck
 from .errors import EXIT_OK, DeliveryError
 
 
@@ -59,7 +54,7 @@ def _install(args):
     report = io.StringIO()
     install.install(args.stage, args.site_packages, dists=args.dist, dry_run=args.dry_run,
                     out=report)
-    _tell(report.getvalue().rstrip("\n"), sys.stdout)
+    output.tell(report.getvalue().rstrip("\n"), sys.stdout)
 
 
 def _recover(args):
@@ -169,68 +164,25 @@ def parser():
     return p
 
 
-_PARENT = os.getppid()
-_final = []   # the last message, for _deliver
-
-
-def _tell(text, stream=None):
-    """The final message (stderr unless told): printed and flushed now, and
-    kept for _deliver."""
-    _final.append(text)
-    try:
-        print(text, file=stream or sys.stderr, flush=True)
-    except (BrokenPipeError, OSError):
-        pass
-
-
-def _unread(fd):
-    """Bytes in the pipe behind fd that its reader has not taken (0 for a non-pipe)."""
-    if not stat.S_ISFIFO(os.fstat(fd).st_mode):
-        return 0
-    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
-
-
-def _deliver(timeout=1.0):
-    """Make sure the final message reaches the user. `cmake --install` catches
-    SIGINT and SIGTERM, stops reading its child's output and exits as soon as
-    the child does, dropping what it has not read: the rollback line of a
-    Ctrl-C was lost that way. So wait briefly for the pipe to be read; if it
-    is not, write the message to the parent's own stderr (the terminal or
-    log the user watches), appending."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        fds = (sys.stdout.fileno(), sys.stderr.fileno())
-        deadline = time.monotonic() + timeout
-        while any(map(_unread, fds)) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if not _final or not any(map(_unread, fds)) or os.getppid() != _PARENT:
-            return
-        with open(f"/proc/{_PARENT}/fd/2", "a", encoding="utf-8") as parent_stderr:
-            parent_stderr.write("\n".join(_final) + "\n")
-    except (OSError, ValueError):
-        pass
-
-
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return _run(args)
     finally:
-        _deliver()
+        output.deliver()
 
 
 def _run(args):
     try:
         args.run(args)
     except DeliveryError as exc:
-        _tell(f"{args.command}: {exc.render()}")
+        output.tell(f"{args.command}: {exc.render()}")
         return exc.code
     except txn.Interrupted as exc:
         name = signal.Signals(exc.signum).name
-        _tell(f"{args.command}: interrupted by {name}; rolled back, nothing changed")
+        output.tell(f"{args.command}: interrupted by {name}; rolled back, nothing changed")
         return 128 + exc.signum
     except KeyboardInterrupt:
-        _tell(f"{args.command}: interrupted")
+        output.tell(f"{args.command}: interrupted")
         return 128 + signal.SIGINT
     return EXIT_OK
