@@ -11,7 +11,6 @@ import csv
 import email.parser
 import hashlib
 import io
-import os
 import struct
 import sys
 import zipfile

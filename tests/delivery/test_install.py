@@ -93,12 +93,12 @@ def test_failure_rolls_back(built, staged, venv):
     before = tree(site)
     if os.geteuid() == 0:
         # root ignores directory permissions: fail through the fault hook instead.
-        proc = cli("install", "--stage", staged, "--site-packages", site, check=3,
-                   TRELLIS2_INSTALL_FAULT="4:raise")
+        cli("install", "--stage", staged, "--site-packages", site, check=3,
+            TRELLIS2_INSTALL_FAULT="4:raise")
     else:
         os.chmod(os.path.join(site, DIST_INFO), 0o555)
         try:
-            proc = cli("install", "--stage", staged, "--site-packages", site, check=3)
+            cli("install", "--stage", staged, "--site-packages", site, check=3)
         finally:
             os.chmod(os.path.join(site, DIST_INFO), 0o755)
     assert tree(site) == before
