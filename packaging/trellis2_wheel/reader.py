@@ -49,7 +49,8 @@ class Wheel:
         has_entry_points = f"{self.dist_info}/entry_points.txt" in self.files
         self.targets = safety.check_wheel(
             self.path, infos, [row[0] for row in rows], self.dist_info,
-            self.text("entry_points.txt") if has_entry_points else None, self.pinned)
+            self.text("entry_points.txt") if has_entry_points else None,
+            self.sha256, self.pinned)
         self._check_identity()
         self.record_warnings = _verify_record(self.path, rows, self.files, self.pinned,
                                               self.sha256)

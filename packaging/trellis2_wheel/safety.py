@@ -41,17 +41,18 @@ def _refuse(path, member, problem, expected, fix=None):
                     "a builder never writes such a member")
 
 
-def check_wheel(path, infos, record_paths, dist_info, entry_points, pinned):
+def check_wheel(path, infos, record_paths, dist_info, entry_points, sha256, pinned):
     """Everything this module checks, for one wheel. infos: the zip's
     ZipInfo list; record_paths: the paths RECORD lists; entry_points: the
-    text of entry_points.txt or None; pinned: the wheel is on the pin list.
+    text of entry_points.txt or None; sha256: the file's; pinned: it is on
+    the pin list.
     Returns member -> path in site-packages layout (None for .data
     categories outside site-packages)."""
     members = check_paths(path, infos, record_paths)
     targets = {m: names.site_path(m, dist_info) for m in members}
     inside = {m: t for m, t in targets.items() if t is not None}
     check_targets(path, inside)
-    check_self_running_code(path, members, inside, entry_points, pinned)
+    check_self_running_code(path, members, inside, entry_points, sha256, pinned)
     return targets
 
 
@@ -102,14 +103,14 @@ def check_targets(path, targets):
                     "a path that is either a file or a directory")
 
 
-def check_self_running_code(path, members, targets, entry_points, pinned):
+def check_self_running_code(path, members, targets, entry_points, sha256, pinned):
     """A .pth file runs code at every interpreter start, and a console script
     puts a command on PATH: neither is what an overlay of modules needs, so
     only a wheel on the pin list (whose bytes were inspected) may bring one."""
     if pinned:
         return
-    fix = ("use a wheel without it, or inspect this one and add its sha256 to "
-           "third_party/wheels.cmake (the pin list)")
+    fix = (f"use a wheel without it, or inspect this one and add its sha256 {sha256} "
+           "to third_party/wheels.cmake (the pin list)")
     for member, target in targets.items():
         if target.endswith(".pth"):
             _refuse(path, member, "is a .pth file, which runs code at every interpreter start",
