@@ -87,7 +87,9 @@ def _files_under(root):
     return {os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs}
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No example database: the test writes nothing into the source tree or the build.
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(entries=members(),
        record_edit=st.tuples(st.sampled_from(["none", "none", "drop", "garbage", "wrong-hash",
                                               "short-row"]), st.integers(0, 50)),
