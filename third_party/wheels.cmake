@@ -1,8 +1,9 @@
 # sha256 of the ComfyUI-Trellis2 Linux wheels whose bytes were inspected
-# (wheels/Linux/ of visualbruno/ComfyUI-Trellis2, 2026-11-26). A wheel whose
-# sha256 is listed here is a known input: its RECORD mismatches (the author
-# edited a .py after building) are reported, not refused. Any other wheel
-# must have a RECORD that matches its files.
+# (wheels/Linux/ of visualbruno/ComfyUI-Trellis2, 2026-11-26): the pin list.
+# The wheel tool reads it (`--pins`; every line starting with 64 hex digits).
+# A pinned wheel's RECORD mismatches (the author edited a .py after
+# building) are reported, not refused, and it may carry a .pth file or a
+# console script; any other wheel must have a RECORD that matches its files.
 set(TRELLIS2_KNOWN_WHEEL_SHA256
   63ebe410b623f24d718358feb64c90413dba2ec2d30ff3d4803413146965c96d  # Torch270 flex_gemm-0.0.1-cp312
   952f053c03c5828508658155b042fe7710951813e006d2d73facbd0412cbba68  # Torch270 o_voxel-0.0.1-cp312 (stale RECORD: convert/flexible_dual_grid.py)

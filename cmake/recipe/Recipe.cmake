@@ -5,10 +5,13 @@
 #   PYTHON_PACKAGES   the package's Python package directories (staged from
 #                     the source, or named by the input wheel)
 # Sets TRELLIS2_PACKAGE_SOURCE_DIR (against which trellis2_add_torch_extension
-# resolves relative paths) and TRELLIS2_PYTHON_STAMP, and arranges the
-# Python staging, RECORD and API check of cmake/PythonStage.cmake. The
-# distribution's name comes from the superbuild (the pin's PIN_DIST), its
-# version from the source's pyproject.toml.
+# resolves relative paths) and TRELLIS2_PYTHON_STAMP. The distribution's name
+# comes from the superbuild (the pin's PIN_DIST), its version from the
+# source's pyproject.toml.
+#
+# trellis2_finish_recipe()
+#   the recipe's last line, after its modules: stages the Python and adds
+#   the API check (cmake/recipe/PythonStage.cmake) for the complete module list.
 
 include_guard(GLOBAL)
 include(TorchExtension)
@@ -30,9 +33,13 @@ macro(trellis2_recipe pkg)
   if(TRELLIS2_PYTHON_FROM STREQUAL "source")  # a wheel brings its own dist-info
     _trellis2_project_version(_recipe_version)
   endif()
-  trellis2_stage_package_python(DIST "${TRELLIS2_PACKAGE_DIST}" VERSION "${_recipe_version}"
+  trellis2_begin_package_python(DIST "${TRELLIS2_PACKAGE_DIST}" VERSION "${_recipe_version}"
     PACKAGES ${_recipe_PYTHON_PACKAGES})
 endmacro()
+
+function(trellis2_finish_recipe)
+  trellis2_finish_package_python()
+endfunction()
 
 # [project] version of the source's pyproject.toml (every upstream has one).
 function(_trellis2_project_version out)

@@ -5,9 +5,10 @@
 #
 # trellis2_stage_file(<source> <stage subdir> <file name> [DEPENDS <dep>...])
 #   one file; <source> may be a generator expression
-# trellis2_stage_python(<package dir>...)
+# trellis2_stage_python(<out> <package dir>...)
 #   every file of the named package directories (relative to the package
-#   source) except build leftovers, keeping their layout
+#   source) except build leftovers and native files, keeping their layout;
+#   <out> is set to the staged paths
 
 include_guard(GLOBAL)
 
@@ -28,7 +29,8 @@ function(trellis2_stage_file source subdir name)
   set_property(GLOBAL APPEND PROPERTY TRELLIS2_STAGED_MODULES "${dest}")
 endfunction()
 
-function(trellis2_stage_python)
+function(trellis2_stage_python out)
+  _trellis2_native_pattern(native)
   set(outputs "")
   foreach(package_dir IN LISTS ARGN)
     set(root "${TRELLIS2_PACKAGE_SOURCE_DIR}/${package_dir}")
@@ -39,7 +41,8 @@ function(trellis2_stage_python)
     file(GLOB_RECURSE files CONFIGURE_DEPENDS RELATIVE "${TRELLIS2_PACKAGE_SOURCE_DIR}" "${root}/*")
     # Native files a local checkout may hold from an in-place setuptools
     # build are not the package's code; the build replaces them.
-    list(FILTER files EXCLUDE REGEX "(__pycache__/|\\.pyc$|\\.so$|\\.o$)")
+    list(FILTER files EXCLUDE REGEX "(__pycache__/|\\.pyc$|\\.o$)")
+    list(FILTER files EXCLUDE REGEX "${native}")
     foreach(file IN LISTS files)
       set(dest "${TRELLIS2_STAGE_DIR}/${file}")
       add_custom_command(OUTPUT "${dest}"
@@ -50,5 +53,18 @@ function(trellis2_stage_python)
     endforeach()
   endforeach()
   add_custom_target(stage_python ALL DEPENDS ${outputs})
-  set_property(GLOBAL APPEND PROPERTY TRELLIS2_STAGED_PYTHON_FILES ${outputs})
+  set(${out} "${outputs}" PARENT_SCOPE)
+endfunction()
+
+# The wheel tool's definition of a native file name (.so, .so.N, .pyd), in
+# the regex syntax CMake and Python share, so both sides agree on it.
+function(_trellis2_native_pattern out)
+  execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} native-pattern
+    OUTPUT_VARIABLE pattern OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR pattern STREQUAL "")
+    message(FATAL_ERROR "`trellis2_wheel native-pattern` failed (exit ${rc}): ${err}\n"
+      "Expected the configured Python (${Python3_EXECUTABLE}) to run the wheel tool; "
+      "run .ci/setup to install its packages (packaging, installer, wheel).")
+  endif()
+  set(${out} "${pattern}" PARENT_SCOPE)
 endfunction()

@@ -1,33 +1,51 @@
-# Run by `cmake --install <build>` (install(SCRIPT) in cmake/Deliver.cmake,
-# after an install(CODE) that sets the TRELLIS2_INSTALL_* variables below).
-# Lays the stage over a site-packages with `trellis2_wheel install`, atomic:
-# a failure leaves site-packages as it was.
-#   TRELLIS2_INSTALL_SITE          TRELLIS2_SITE_PACKAGES (may be empty)
+# Run by `cmake --install <build>` (install(SCRIPT) in cmake/superbuild/
+# Deliver.cmake, after an install(CODE) that sets the TRELLIS2_INSTALL_*
+# variables below). Lays the stage over a site-packages with
+# `trellis2_wheel install`, atomic: a failure leaves site-packages as it was.
+#   TRELLIS2_INSTALL_DEFAULT_SITE  TRELLIS2_SITE_PACKAGES, else the configured
+#                                  Python's platlib (also what `recover` uses)
 #   TRELLIS2_INSTALL_PREFIX        CMAKE_INSTALL_PREFIX at configure time
-#   TRELLIS2_INSTALL_PLATLIB       the configured Python's platlib
-#   TRELLIS2_INSTALL_PYTHON, _TOOL, _STAGE, _DISTS, _SUBBUILDS
+#   TRELLIS2_INSTALL_PYTHON, _PACKAGING, _BUILD, _STAGE, _DISTS, _SUBBUILDS
+#   TRELLIS2_INSTALL_SITE_FIXED    TRELLIS2_SITE_PACKAGES is set: it wins over --prefix
 
-set(site "${TRELLIS2_INSTALL_SITE}")
-if(NOT site AND NOT CMAKE_INSTALL_PREFIX STREQUAL TRELLIS2_INSTALL_PREFIX)
+set(site "${TRELLIS2_INSTALL_DEFAULT_SITE}")
+set(again "cmake --install ${TRELLIS2_INSTALL_BUILD}")
+if(NOT TRELLIS2_INSTALL_SITE_FIXED AND NOT CMAKE_INSTALL_PREFIX STREQUAL TRELLIS2_INSTALL_PREFIX)
   # `--prefix P`: the site-packages of P in the configured Python's scheme.
   execute_process(COMMAND "${TRELLIS2_INSTALL_PYTHON}" -c
       "import sys, sysconfig; print(sysconfig.get_paths(vars={'base': sys.argv[1], 'platbase': sys.argv[1]})['platlib'])"
       "${CMAKE_INSTALL_PREFIX}" OUTPUT_VARIABLE site OUTPUT_STRIP_TRAILING_WHITESPACE)
-elseif(NOT site)
-  set(site "${TRELLIS2_INSTALL_PLATLIB}")
+  string(APPEND again " --prefix ${CMAKE_INSTALL_PREFIX}")
 endif()
 
-# The packages' RECORD + API check (a no-op when every build ran it).
+# The packages' API checks (no-ops when every build ran them).
 foreach(subbuild IN LISTS TRELLIS2_INSTALL_SUBBUILDS)
-  execute_process(COMMAND "${CMAKE_COMMAND}" --build "${subbuild}" --target trellis2_stage_finished RESULT_VARIABLE rc)
+  execute_process(COMMAND "${CMAKE_COMMAND}" --build "${subbuild}" --target trellis2_api_check RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "The RECORD/API check in ${subbuild} failed (above); nothing was installed.")
+    message(FATAL_ERROR "The API check in ${subbuild} failed (above); nothing was installed.")
   endif()
 endforeach()
 
 message(STATUS "Installing ${TRELLIS2_INSTALL_DISTS} over ${site}")
-execute_process(COMMAND ${TRELLIS2_INSTALL_TOOL} install --stage "${TRELLIS2_INSTALL_STAGE}"
-    --site-packages "${site}" --dist ${TRELLIS2_INSTALL_DISTS} RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "Install over ${site} failed (exit ${rc}); site-packages is as it was (see above).")
+# Directly, not through `cmake -E env`: the install must be this process's
+# child to die with it (the tool asks the kernel for SIGTERM when its parent
+# dies, and then rolls back).
+set(ENV{PYTHONPATH} "${TRELLIS2_INSTALL_PACKAGING}")
+execute_process(COMMAND "${TRELLIS2_INSTALL_PYTHON}" -m trellis2_wheel install
+    --stage "${TRELLIS2_INSTALL_STAGE}" --site-packages "${site}" --dist ${TRELLIS2_INSTALL_DISTS}
+  RESULT_VARIABLE rc)
+if(rc EQUAL 0)
+  return()
+elseif(rc EQUAL 2)
+  message(FATAL_ERROR "The install was refused (exit 2, message above); nothing in ${site} was changed.")
+elseif(rc EQUAL 3 OR rc EQUAL 129 OR rc EQUAL 130 OR rc EQUAL 143)
+  message(FATAL_ERROR "The install over ${site} failed or was interrupted (exit ${rc}, message above) "
+    "and was rolled back: site-packages is as it was.")
 endif()
+# Killed (SIGKILL, out of memory) or crashed: no rollback ran.
+set(next "run `${again}` again (it rolls the journal back first)")
+if(site STREQUAL TRELLIS2_INSTALL_DEFAULT_SITE)
+  string(APPEND next ", or roll back alone with `cmake --build ${TRELLIS2_INSTALL_BUILD} --target recover`")
+endif()
+message(FATAL_ERROR "The install over ${site} stopped without rolling back (${rc}): "
+  "site-packages may be partly changed; its journal is kept there. Next: ${next}.")

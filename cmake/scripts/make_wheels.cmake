@@ -16,7 +16,7 @@ foreach(dist IN LISTS DISTS)
     OUTPUT_VARIABLE wheel OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "Could not write the wheel of ${dist} (exit ${rc}, message above). "
-      "Build first (cmake --build <build>) so the stage and its RECORD are current.")
+      "Build first (cmake --build <build>) so every distribution is staged.")
   endif()
   message(STATUS "Wrote ${wheel}")
   list(APPEND wheels "${wheel}")

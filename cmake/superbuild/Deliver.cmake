@@ -1,9 +1,13 @@
 # Deliver: what leaves the build tree.
 #   cmake --install <build> [--prefix P]
 #       lays the stage over a site-packages with `trellis2_wheel install`
-#       (atomic; RECORD rewritten so pip can uninstall): TRELLIS2_SITE_PACKAGES
+#       (atomic; RECORD computed so pip can uninstall): TRELLIS2_SITE_PACKAGES
 #       if set, else P's site-packages when --prefix is given, else the
 #       configured Python's own.
+#   cmake --build <build> --target recover
+#       rolls back an install that was killed before it finished (its
+#       journal stays in site-packages); the next `cmake --install` does it
+#       first as well.
 #   cmake --build <build> --target wheels
 #       writes a repaired wheel per distribution to build/dist/ (version
 #       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH) and
@@ -21,14 +25,14 @@ else()
   set(TRELLIS2_WHEEL_LABEL_EFFECTIVE "${TRELLIS2_WHEEL_LABEL}")
 endif()
 
-# Each package's RECORD + API check, for delivery: a no-op when every build
+# Each package's API check, for delivery: a no-op when every build
 # already ran it (TRELLIS2_API_CHECK=build), the check itself when deferred.
 set(_subbuilds "")
 set(TRELLIS2_DELIVERY_CHECKS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
   trellis2_package_binary_dir(${pkg} _subbuild)
   list(APPEND _subbuilds "${_subbuild}")
-  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_stage_finished)
+  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_api_check)
 endforeach()
 
 # --- cmake --install ------------------------------------------------------------
@@ -38,17 +42,31 @@ if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
     OUTPUT_VARIABLE _python_prefix OUTPUT_STRIP_TRAILING_WHITESPACE)
   set(CMAKE_INSTALL_PREFIX "${_python_prefix}" CACHE PATH "Install prefix (default: the configured Python's sys.prefix)" FORCE)
 endif()
+# The site-packages a plain `cmake --install` uses, and `recover` rolls back in.
+set(_default_site "${TRELLIS2_SITE_PACKAGES}")
+if(NOT _default_site)
+  set(_default_site "${TRELLIS2_PYTHON_PLATLIB}")
+endif()
+# The install runs the tool's Python directly (not through `cmake -E env`),
+# as a child of `cmake --install`, so it can die with it and roll back.
 install(CODE "
-  set(TRELLIS2_INSTALL_SITE [==[${TRELLIS2_SITE_PACKAGES}]==])
+  set(TRELLIS2_INSTALL_DEFAULT_SITE [==[${_default_site}]==])
+  set(TRELLIS2_INSTALL_SITE_FIXED [==[${TRELLIS2_SITE_PACKAGES}]==])
+  set(TRELLIS2_INSTALL_PACKAGING [==[${PROJECT_SOURCE_DIR}/packaging]==])
+  set(TRELLIS2_INSTALL_BUILD [==[${CMAKE_BINARY_DIR}]==])
   set(TRELLIS2_INSTALL_PREFIX [==[${CMAKE_INSTALL_PREFIX}]==])
-  set(TRELLIS2_INSTALL_PLATLIB [==[${TRELLIS2_PYTHON_PLATLIB}]==])
   set(TRELLIS2_INSTALL_PYTHON [==[${Python3_EXECUTABLE}]==])
-  set(TRELLIS2_INSTALL_TOOL [==[${TRELLIS2_WHEEL_TOOL}]==])
   set(TRELLIS2_INSTALL_STAGE [==[${TRELLIS2_STAGE_DIR}]==])
   set(TRELLIS2_INSTALL_DISTS [==[${TRELLIS2_DISTS}]==])
   set(TRELLIS2_INSTALL_SUBBUILDS [==[${_subbuilds}]==])
 ")
 install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/scripts/install_stage.cmake")
+
+# --- recover ---------------------------------------------------------------------------
+add_custom_target(recover
+  COMMAND ${TRELLIS2_WHEEL_TOOL} recover --site-packages "${_default_site}"
+  COMMENT "Rolling back installs killed before they finished in ${_default_site}"
+  VERBATIM)
 
 # --- wheels ----------------------------------------------------------------------------
 set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist")

@@ -34,7 +34,7 @@ function(trellis2_add_upstream pkg)
     _trellis2_source_from_git(${pkg} "${pin_file}")
   endif()
   _trellis2_patch_step(${pkg} "${pin_file}")
-  trellis2_input_wheel(${pkg} "${PIN_DIST}" wheel wheel_sha256)
+  trellis2_input_wheel(${pkg} "${PIN_DIST}" wheel)
   if(wheel)
     string(APPEND origin "; Python from ${wheel}")
   endif()
@@ -132,7 +132,6 @@ macro(_trellis2_external_project pkg)
     CONFIGURE_COMMAND "${CMAKE_COMMAND}" -G Ninja -S "${_recipe_dir}" -B <BINARY_DIR>
       -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${_package_dir}"
       "-DTRELLIS2_PACKAGE_DIST=${PIN_DIST}" "-DTRELLIS2_PACKAGE_WHEEL=${wheel}"
-      "-DTRELLIS2_PACKAGE_WHEEL_SHA256=${wheel_sha256}"
     BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""

@@ -1,6 +1,6 @@
 """trellis2_wheel: deliver natively rebuilt TRELLIS.2 modules over the
 Python code of the ComfyUI-Trellis2 wheels (check, stage, API check,
-install, repack). Standard library plus the `wheel` package only.
+install, repack). Standard library plus `packaging`, `installer` and `wheel`.
 
 Run `python3 -m trellis2_wheel --help` (with PYTHONPATH=packaging)."""
 

@@ -100,9 +100,9 @@ def defined_names(native_dir, files, interpreter, preload):
             + "".join(f"; preload {k} failed: {v}" for k, v in preload_errors.items()),
             expected=f"each module loads in {interpreter} after importing "
                      f"{', '.join(preload) or 'nothing'}",
-            fix="run the check with the Python that has torch and the CUDA runtime "
-                "libraries (--interpreter), or fix the module's missing library "
-                "(ldd the file)", code=EXIT_CANNOT_LOAD)
+            fix="configure with the Python that has torch and the CUDA runtime libraries "
+                "(-DPython3_EXECUTABLE=...; standalone: --interpreter), or fix the module's "
+                "missing library (ldd the file)", code=EXIT_CANNOT_LOAD)
     return {m: set(r["names"]) for m, r in result["modules"].items()}
 
 
@@ -144,8 +144,9 @@ def api_check(python, native_dir, packages=(), interpreter=None, preload=("torch
             code.root, f"{len(problems)} name(s) the Python uses are not provided by the build",
             found="\n  " + "\n  ".join(problems),
             expected="every native function, class and module the Python uses is built",
-            fix="build the upstream commit that matches the wheel's Python "
-                "(third_party pins), or name the module as the Python imports it",
+            fix="pin the upstream commit that matches the wheel's Python "
+                "(third_party/<pkg>.cmake, or -DTRELLIS2_<PKG>_PIN_FILE=...), or name the "
+                "module in the recipe as the Python imports it, then build again",
             code=EXIT_CHECK_FAILED)
     per_module = {}
     for use in uses:

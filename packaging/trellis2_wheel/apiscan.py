@@ -70,7 +70,7 @@ class _Scanner:
     def known(self, module):
         return module in self.python or module in self.native or module in self.prefixes
 
-    def check_exists(self, rel, line, module):
+    def note_if_unresolved(self, rel, line, module):
         """Record an import of a module inside our packages that nothing provides."""
         parent = module.rpartition(".")[0]
         if self.known(module) or not self.python.get(parent):
@@ -90,11 +90,11 @@ class _Scanner:
                     else:
                         top = alias.name.split(".")[0]
                         bound[top] = top
-                    self.check_exists(rel, node.lineno, alias.name)
+                    self.note_if_unresolved(rel, node.lineno, alias.name)
             elif isinstance(node, ast.ImportFrom):
                 source = _resolve(current, is_package, node.level, node.module)
                 if source and source not in self.native:
-                    self.check_exists(rel, node.lineno, source)
+                    self.note_if_unresolved(rel, node.lineno, source)
                 for alias in node.names:
                     if alias.name == "*":
                         continue
@@ -107,7 +107,7 @@ class _Scanner:
                         self.uses.add(Use(rel, node.lineno, source, alias.name,
                                           f"from {'.' * node.level}{node.module or ''} import {alias.name}"))
                     else:
-                        self.check_exists(rel, node.lineno, candidate)
+                        self.note_if_unresolved(rel, node.lineno, candidate)
         return bound
 
     def take(self, rel, node, bound, chain, written=None):

@@ -2,24 +2,26 @@
 stdout, problems on stderr, and exits with the codes in errors.py."""
 
 import argparse
+import io
 import os
 import signal
 import sys
 import sysconfig
 
-from . import apicheck, distinfo, install, repack, stage, tags, txn, wheelcheck
+from . import apicheck, distinfo, install, names, output, pins, repack, stage, tags, txn, wheelcheck
 from .errors import EXIT_OK, DeliveryError
 
 
 def _check_wheel(args):
-    wheel = wheelcheck.check_wheel(args.wheel, args.package, args.python_tag, args.sha256)
+    wheel = wheelcheck.check_wheel(args.wheel, args.package, args.python_tag,
+                                   pins.read(args.pins))
     wheel.warn()
     meta = wheel.metadata
     print(f"ok: {args.wheel}: {meta['Name']} {meta['Version']} "
           f"({', '.join(wheel.wheel_tags)}), {len(wheel.files)} files"
           + (f", {len(wheel.record_warnings)} RECORD mismatch(es) accepted by the pin"
              if wheel.record_warnings else " match RECORD")
-          + (", sha256 matches the pin" if args.sha256 else ""))
+          + (f", sha256 {wheel.sha256} is pinned" if wheel.pinned else ""))
 
 
 def _find_wheel(args):
@@ -28,7 +30,7 @@ def _find_wheel(args):
 
 def _stage_wheel(args):
     report = stage.stage_wheel(args.wheel, args.stage, args.native, strict=args.strict,
-                               sha256=args.sha256)
+                               pin_list=pins.read(args.pins))
     if args.report:
         stage.write_report(report, args.report)
 
@@ -49,7 +51,10 @@ def _api_check(args):
 
 
 def _install(args):
-    install.install(args.stage, args.site_packages, dists=args.dist, dry_run=args.dry_run)
+    report = io.StringIO()
+    install.install(args.stage, args.site_packages, dists=args.dist, dry_run=args.dry_run,
+                    out=report)
+    output.tell(report.getvalue().rstrip("\n"), sys.stdout)
 
 
 def _recover(args):
@@ -73,9 +78,8 @@ def _make_dist_info(args):
     print(os.path.join(args.stage, made))
 
 
-def _record(args):
-    rows = distinfo.write_record(args.stage, args.dist)
-    print(f"{args.dist}: RECORD lists {len(rows)} file(s)")
+def _native_pattern(_args):
+    print(names.NATIVE_PATTERN)
 
 
 def parser():
@@ -88,7 +92,8 @@ def parser():
     c.add_argument("--package", required=True, help="distribution the wheel must be")
     c.add_argument("--python-tag", default=tags.interpreter_python_tag(),
                    help="configured Python, e.g. cp311 (default: this interpreter's)")
-    c.add_argument("--sha256", help="pinned sha256 of the wheel file (hex)")
+    c.add_argument("--pins", help="the pin list, sha256 of the wheels whose RECORD "
+                   "mismatches are known (default: the repository's third_party/wheels.cmake)")
     c.set_defaults(run=_check_wheel)
 
     c = sub.add_parser("find-wheel", help="print the path of a package's one wheel in DIR")
@@ -102,7 +107,7 @@ def parser():
     c.add_argument("--native", metavar="MODULE", help="import names the build produces", **many)
     c.add_argument("--strict", action="store_true", help="a native file not rebuilt is an error")
     c.add_argument("--report", help="also write the native-file report as JSON here")
-    c.add_argument("--sha256", help="pinned sha256 of the wheel (as for check-wheel)")
+    c.add_argument("--pins", help="the pin list (as for check-wheel)")
     c.set_defaults(run=_stage_wheel)
 
     for name, func, help_ in (("api-uses", _api_uses, "print every native attribute the Python uses"),
@@ -153,26 +158,31 @@ def parser():
     c.add_argument("--summary")
     c.set_defaults(run=_make_dist_info)
 
-    c = sub.add_parser("record", help="regenerate a staged dist-info's RECORD")
-    c.add_argument("--stage", required=True)
-    c.add_argument("--dist", required=True)
-    c.set_defaults(run=_record)
+    c = sub.add_parser("native-pattern", help="print the regular expression (Python and "
+                       "CMake syntax) of a native file name")
+    c.set_defaults(run=_native_pattern)
     return p
 
 
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
+        return _run(args)
+    finally:
+        output.deliver()
+
+
+def _run(args):
+    try:
         args.run(args)
     except DeliveryError as exc:
-        print(f"{args.command}: {exc.render()}", file=sys.stderr)
+        output.tell(f"{args.command}: {exc.render()}")
         return exc.code
     except txn.Interrupted as exc:
         name = signal.Signals(exc.signum).name
-        print(f"{args.command}: interrupted by {name}; rolled back, nothing changed",
-              file=sys.stderr)
+        output.tell(f"{args.command}: interrupted by {name}; rolled back, nothing changed")
         return 128 + exc.signum
     except KeyboardInterrupt:
-        print(f"{args.command}: interrupted", file=sys.stderr)
+        output.tell(f"{args.command}: interrupted")
         return 128 + signal.SIGINT
     return EXIT_OK

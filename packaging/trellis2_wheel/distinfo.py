@@ -1,8 +1,7 @@
-"""Staged distributions: which files a dist-info owns, its RECORD regenerated
-from the files, and a minimal dist-info written for source mode."""
+"""Staged distributions: which files a dist-info owns, and a minimal
+dist-info written for source mode."""
 
 import os
-import re
 import shutil
 import sys
 
@@ -20,8 +19,9 @@ def _top_levels(stage, dist_info):
     record_file = os.path.join(stage, dist_info, "RECORD")
     if os.path.isfile(record_file):
         for path, _, _ in record.read(record_file):
-            first = path.split("/", 1)[0]
-            if not first.startswith("..") and first != dist_info and not first.endswith(".data"):
+            path = names.site_path(path, dist_info)
+            first = path.split("/", 1)[0] if path else dist_info
+            if first != dist_info:
                 tops.add(names.module_of(first) if "/" not in path else first)
     top_level_txt = os.path.join(stage, dist_info, "top_level.txt")
     if os.path.isfile(top_level_txt):
@@ -55,52 +55,20 @@ def owned_files(stage, dist_info):
     return sorted(found)
 
 
-def write_record(stage, name):
-    """Regenerate a staged distribution's RECORD from its files; returns rows."""
+def staged_files(stage, name):
+    """(dist_info, files) of a staged distribution: every file it owns that
+    a delivery carries (not the install-only ones: RECORD is computed where
+    the distribution is delivered, from these files as they are now)."""
     dist_info = names.find_dist_info(stage, name)
-    record_rel = f"{dist_info}/RECORD"
-    rows = record.build_rows(stage, owned_files(stage, dist_info), record_rel)
-    _write_text(os.path.join(stage, record_rel), record.render(rows))
-    return rows
-
-
-def verified_rows(stage, name):
-    """(dist_info, rows) of a staged distribution whose RECORD matches its
-    files exactly; refuse a RECORD left stale by copying native files in."""
-    dist_info = names.find_dist_info(stage, name)
-    record_rel = f"{dist_info}/RECORD"
-    rows = record.read(os.path.join(stage, record_rel))
-
-    def read_bytes(rel):
-        path = os.path.join(stage, rel)
-        if not os.path.isfile(path):
-            return None
-        with open(path, "rb") as handle:
-            return handle.read()
-
-    problems = record.mismatches(rows, read_bytes, record_rel)
-    listed = {row[0] for row in rows}
-    problems += [f"{rel}: staged but not in RECORD" for rel in owned_files(stage, dist_info)
-                 if rel not in listed and rel != record_rel]
-    if problems:
-        raise DeliveryError(
-            os.path.join(stage, record_rel), "RECORD does not match the staged files",
-            found="; ".join(problems[:10]) + ("; …" if len(problems) > 10 else ""),
-            expected="one RECORD line per staged file, with its current hash",
-            fix=f"run `python3 -m trellis2_wheel record --stage {stage} --dist {name}` "
-                "after copying native files into the stage")
-    return dist_info, rows
-
-
-_VERSION = re.compile(r"^[0-9][0-9A-Za-z.!+_]*$")
+    files = [rel for rel in owned_files(stage, dist_info)
+             if not names.is_install_only(dist_info, rel)]
+    return dist_info, files
 
 
 def make_dist_info(stage, name, version, top_levels, requires=(), summary=None):
-    """Write '<name>-<version>.dist-info' (METADATA 2.1, WHEEL, top_level.txt,
-    RECORD) for packages already copied into the stage (source mode)."""
-    if not _VERSION.match(version):
-        raise DeliveryError(version, "not a version", expected="PEP 440, e.g. 0.0.1",
-                            fix="pass --version with the upstream's version")
+    """Write '<name>-<version>.dist-info' (METADATA 2.1, WHEEL, top_level.txt)
+    for packages already copied into the stage (source mode)."""
+    version = str(names.version(version, subject=f"{name} --version"))
     present = [top for top in top_levels
                if any(e == top or e.startswith(top + ".") for e in os.listdir(stage))]
     if not present:
@@ -111,8 +79,8 @@ def make_dist_info(stage, name, version, top_levels, requires=(), summary=None):
             fix="copy the package's Python code into the stage before make-dist-info")
     for top in sorted(set(top_levels) - set(present)):
         # A top-level native module (nvdiffrast's _nvdiffrast_c) arrives with
-        # the build; `record` lists it once it is there.
-        print(f"note: {top} is not in the stage yet; `record` will list it once it is",
+        # the build; a delivery lists it once it is there.
+        print(f"note: {top} is not in the stage yet; install and repack carry it once it is",
               file=sys.stderr)
     old = names.find_dist_info(stage, name, required=False)
     if old:
@@ -129,7 +97,6 @@ def make_dist_info(stage, name, version, top_levels, requires=(), summary=None):
         "make-dist-info", f"{py}-{py}-{tags.default_platform_tag()}", purelib=False))
     _write_text(os.path.join(stage, dist_info, "top_level.txt"),
                 "".join(f"{top}\n" for top in sorted(top_levels)))
-    write_record(stage, name)
     return dist_info
 
 

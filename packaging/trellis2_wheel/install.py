@@ -8,12 +8,10 @@ INSTALLER and a RECORD. Every change goes through one txn.Transaction."""
 import os
 import sys
 
-from . import distinfo, names, record, txn
+from . import distinfo, fresh, names, record, txn
 from .errors import EXIT_INSTALL_FAILED, DeliveryError
 
 INSTALLER = "trellis2-native\n"
-# Files that describe one installation, never carried from a stage.
-_INSTALL_SPECIFIC = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
 
 
 def _read(root, rel):
@@ -101,22 +99,16 @@ def _true_row(site, path, hash_, size, plan):
 
 
 def _fresh(stage, site, name, dist_info, stage_rows):
-    """The whole distribution, with INSTALLER and a RECORD of its own."""
+    """The whole distribution, installed by installer with INSTALLER and RECORD."""
     plan = Plan(name)
     for rel, _, _ in stage_rows:
-        if rel.startswith(dist_info + "/") and rel.split("/", 1)[1] in _INSTALL_SPECIFIC:
-            continue
         if os.path.lexists(os.path.join(site, rel)):
             raise DeliveryError(
                 os.path.join(site, rel), f"exists, but {name} is not installed",
                 found="a file no installed distribution's dist-info claims (copied by hand?)",
                 expected=f"no {name} files in site-packages, or {name} installed by pip",
                 fix=f"remove it, or `pip install --no-deps` {name}'s wheel first to overlay it")
-        plan.adds[rel] = _read(stage, rel)
-    plan.adds[f"{dist_info}/INSTALLER"] = INSTALLER.encode()
-    rows = [(rel, record.digest(data), str(len(data))) for rel, data in sorted(plan.adds.items())]
-    rows.append((f"{dist_info}/RECORD", "", ""))
-    plan.adds[f"{dist_info}/RECORD"] = record.render(rows).encode("utf-8")
+    plan.adds = fresh.install_plan(stage, dist_info, [r for r, _, _ in stage_rows], INSTALLER)
     plan.lines += [f"add     {rel}" for rel in sorted(plan.adds)]
     plan.summary = f"{name}: installed {len(plan.adds)} file(s) (new, INSTALLER trellis2-native)"
     return plan
@@ -130,14 +122,15 @@ def plan_install(stage, site, dists=()):
         if missing:
             raise DeliveryError(stage, f"no staged dist-info for {', '.join(sorted(missing))}",
                                 found=", ".join(d for d, _, _ in staged) or "none",
-                                fix="stage it first (stage-wheel or make-dist-info)")
+                                fix="add the package to TRELLIS2_PACKAGES and build (`cmake --build <build>`)")
         staged = [s for s in staged if names.normalize(s[1]) in wanted]
     if not staged:
         raise DeliveryError(stage, "nothing staged", expected="one or more *.dist-info directories",
-                            fix="run stage-wheel or make-dist-info first")
+                            fix="build first (`cmake --build <build>`): it stages every package")
     plans = []
     for dist_info, name, _ in staged:
-        _, rows = distinfo.verified_rows(stage, name)
+        _, files = distinfo.staged_files(stage, name)
+        rows = [record.file_entry(stage, rel) for rel in files]
         installed = names.find_dist_info(site, name, required=False)
         plans.append(_overlay(stage, site, name, rows, installed) if installed
                      else _fresh(stage, site, name, dist_info, rows))
@@ -147,8 +140,9 @@ def plan_install(stage, site, dists=()):
 def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
     if not os.path.isdir(site):
         raise DeliveryError(site, "no such site-packages directory",
-                            fix="pass --site-packages (python -c 'import sysconfig; "
-                                "print(sysconfig.get_paths()[\"platlib\"])')")
+                            expected="an existing site-packages directory",
+                            fix="configure with -DTRELLIS2_SITE_PACKAGES=<dir>, or run "
+                                "`cmake --install <build> --prefix <venv>` for a venv's")
     if dry_run:
         if any(e.startswith(txn.WORK_PREFIX) for e in os.listdir(site)):
             print("note: an interrupted install is pending; the next install (or recover) "
@@ -176,7 +170,7 @@ def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
             raise DeliveryError(
                 site, "install failed and was rolled back; site-packages is unchanged",
                 found=f"{type(exc).__name__}: {exc}",
-                fix="fix the cause (permissions? disk space?) and run the install again",
+                fix="fix the cause (permissions? disk space?) and run `cmake --install <build>` again",
                 code=EXIT_INSTALL_FAILED) from exc
     finally:
         os.close(fd)

@@ -18,7 +18,6 @@ from .errors import DeliveryError
 # Used when SOURCE_DATE_EPOCH is unset, so two builds still match byte for byte.
 DEFAULT_EPOCH = 315532800   # 1980-01-01, the earliest time a zip can hold
 _LABEL = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*$")
-_SKIP = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
 
 
 def labelled(version, label):
@@ -51,11 +50,9 @@ def _zipinfo(arcname, date_time, executable):
 
 def repack(stage, dist, label, out_dir, python_tag=None, abi_tag=None, platform_tag=None):
     """Write the repaired wheel into out_dir; returns its path."""
-    dist_info, rows = distinfo.verified_rows(stage, dist)
+    dist_info, files = distinfo.staged_files(stage, dist)
     name, version = names.split_dist_info(dist_info)
     new_version = labelled(version, label)
-    files = [rel for rel, _, _ in rows
-             if not (rel.startswith(dist_info + "/") and rel.split("/", 1)[1] in _SKIP)]
     natives = [rel for rel in files if names.is_native(rel)]
     py, abi, plat = tags.tags_for(natives, python_tag, abi_tag, platform_tag)
     new_dist_info = names.dist_info_dirname(name, new_version)

@@ -2,10 +2,10 @@
 package directory) or straight from a wheel, without unpacking it."""
 
 import os
-import zipfile
 
-from . import names
+from . import names, pins
 from .errors import DeliveryError
+from .reader import Wheel
 
 
 class Sources:
@@ -58,27 +58,17 @@ def _from_dir(path, packages):
 
 
 def _from_wheel(path, packages):
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.namelist()
-            files = {}
-            for member in members:
-                rel = _site_path(member)
-                if rel and rel.endswith(".py") and _wanted(rel, packages):
-                    files[rel] = archive.read(member).decode("utf-8")
-    except zipfile.BadZipFile as exc:
-        raise DeliveryError(path, "corrupt zip archive", found=str(exc),
-                            fix="check it with `check-wheel`") from None
-    natives = [r for r in map(_site_path, members) if r and names.is_native(r) and _wanted(r, packages)]
+    wheel = Wheel(path, pins.read())
+    files, natives = {}, []
+    for member, rel in sorted(wheel.targets.items()):
+        if rel is None or member.startswith(wheel.dist_info + "/") or not _wanted(rel, packages):
+            continue
+        if rel.endswith(".py"):
+            try:
+                files[rel] = wheel.files[member].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DeliveryError(path, f"{member} is not UTF-8 Python", found=str(exc),
+                                    fix="get the original wheel again") from None
+        elif names.is_native(rel):
+            natives.append(rel)
     return Sources(path, files, natives)
-
-
-def _site_path(member):
-    """A wheel member's path in site-packages, or None for metadata."""
-    first, _, rest = member.partition("/")
-    if first.endswith(".dist-info"):
-        return None
-    if first.endswith(".data"):
-        category, _, rest = rest.partition("/")
-        return rest if category in ("purelib", "platlib") else None
-    return member

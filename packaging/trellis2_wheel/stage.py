@@ -8,27 +8,9 @@ import os
 import shutil
 import sys
 
-from . import distinfo, names, record
+from . import distinfo, names
 from .errors import EXIT_CHECK_FAILED, DeliveryError
-from .wheelcheck import Wheel
-
-# .data categories that land in site-packages itself; others (scripts,
-# headers, data) would go outside it, which an overlay cannot own.
-_SITE_CATEGORIES = ("purelib", "platlib")
-
-
-def _target(wheel, arcname):
-    """Where an archive member lands in site-packages layout."""
-    data_dir = wheel.dist_info[: -len(".dist-info")] + ".data/"
-    if not arcname.startswith(data_dir):
-        return arcname
-    category, _, rest = arcname[len(data_dir):].partition("/")
-    if category not in _SITE_CATEGORIES:
-        raise DeliveryError(
-            wheel.path, f"wheel installs {arcname} outside site-packages",
-            found=f".data/{category}", expected="only .data/purelib and .data/platlib",
-            fix="install this wheel with pip; the overlay handles site-packages files only")
-    return rest
+from .reader import Wheel
 
 
 def _remove_previous(stage, name):
@@ -37,10 +19,9 @@ def _remove_previous(stage, name):
     old = names.find_dist_info(stage, name, required=False)
     if not old:
         return
-    for path, _, _ in record.read(os.path.join(stage, old, "RECORD")):
-        full = os.path.join(stage, path)
-        if not names.is_native(path) and os.path.isfile(full) and not path.startswith(".."):
-            os.remove(full)
+    for path in distinfo.owned_files(stage, old):
+        if not names.is_native(path):
+            os.remove(os.path.join(stage, path))
     if os.path.isdir(os.path.join(stage, old)):
         shutil.rmtree(os.path.join(stage, old))
 
@@ -49,18 +30,42 @@ def plan(wheel, native_modules):
     """Classify the wheel's native files against the modules the build makes."""
     natives = []
     for arcname in wheel.natives:
-        target = _target(wheel, arcname)
+        target = wheel.targets[arcname]
         module = names.module_of(target)
         natives.append({"path": target, "module": module, "replaced": module in native_modules})
     in_wheel = {n["module"] for n in natives}
     return natives, sorted(set(native_modules) - in_wheel)
 
 
-def stage_wheel(wheel_path, stage, native_modules, strict=False, sha256=None,
+def _refuse_outside(wheel):
+    """.data categories other than purelib/platlib (scripts, headers, data)
+    go outside site-packages, which an overlay cannot own."""
+    outside = sorted(m for m, t in wheel.targets.items() if t is None)
+    if outside:
+        raise DeliveryError(
+            wheel.path, f"wheel installs {outside[0]} outside site-packages",
+            found=", ".join(outside), expected="only .data/purelib and .data/platlib",
+            fix="install this wheel with pip; the overlay handles site-packages files only")
+
+
+def _write(stage, rel, data):
+    target = os.path.join(stage, rel)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise DeliveryError(target, "cannot write into the stage", found=str(exc),
+                            expected="a writable stage in site-packages layout",
+                            fix="remove the stage (build/stage) and build again") from None
+
+
+def stage_wheel(wheel_path, stage, native_modules, strict=False, pin_list=frozenset(),
                 out=sys.stdout, err=sys.stderr):
     """Stage one wheel; returns the report (also what --report writes)."""
-    wheel = Wheel(wheel_path, sha256)
+    wheel = Wheel(wheel_path, pin_list)
     wheel.warn(err)
+    _refuse_outside(wheel)
     name, version = names.split_dist_info(wheel.dist_info)
     natives, new_modules = plan(wheel, native_modules)
     leftover = [n for n in natives if not n["replaced"]]
@@ -75,15 +80,12 @@ def stage_wheel(wheel_path, stage, native_modules, strict=False, sha256=None,
     os.makedirs(stage, exist_ok=True)
     _remove_previous(stage, name)
     count = 0
+    # The wheel's RECORD comes along unchanged: it says which files the
+    # distribution owns; install and repack compute the delivered RECORD.
     for arcname, data in sorted(wheel.files.items()):
-        if names.is_native(arcname) or arcname == wheel.record_path:
-            continue
-        target = os.path.join(stage, _target(wheel, arcname))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
-        count += 1
-    distinfo.write_record(stage, name)
+        if not names.is_native(arcname):
+            _write(stage, wheel.targets[arcname], data)
+            count += 1
 
     print(f"staged {name} {version} from {os.path.basename(wheel.path)} into {stage}: "
           f"{count} files; native files left out: {len(natives) - len(leftover)} replaced "

@@ -9,8 +9,9 @@ SIGKILL or power loss, which runs no code, is rolled back by the next
 directory until the commit is complete.
 
 Fault injection for tests: TRELLIS2_INSTALL_FAULT=<n>:<action> makes the
-n-th checkpoint (1-based, counting every step) raise, or send SIGINT, SIGTERM
-or SIGKILL to this process. Checkpoints are numbered in prepare and commit
+n-th checkpoint (1-based, counting every step) raise, send SIGINT, SIGTERM
+or SIGKILL to this process, hang (until a signal arrives) or pause (3 s,
+then go on), so a test can signal the parent mid-commit. Checkpoints are numbered in prepare and commit
 alike; a fault whose number is never reached reports itself on stderr."""
 
 import fcntl
@@ -19,6 +20,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 
 from .errors import DeliveryError
 
@@ -45,9 +47,9 @@ class _Fault:
         self.at, self.action, self.count = 0, "", 0
         if spec:
             at, _, action = spec.partition(":")
-            if not at.isdigit() or action not in ("raise", "sigint", "sigterm", "sigkill"):
+            if not at.isdigit() or action not in ("raise", "sigint", "sigterm", "sigkill", "hang", "pause"):
                 raise DeliveryError("TRELLIS2_INSTALL_FAULT", f"cannot read {spec!r}",
-                                    expected="<n>:raise|sigint|sigterm|sigkill (a test hook)",
+                                    expected="<n>:raise|sigint|sigterm|sigkill|hang|pause (a test hook)",
                                     fix="unset TRELLIS2_INSTALL_FAULT")
             self.at, self.action = int(at), action
 
@@ -57,6 +59,14 @@ class _Fault:
             return
         if self.action == "raise":
             raise InjectedFault(f"injected fault at checkpoint {self.count}")
+        if self.action in ("hang", "pause"):
+            print(f"fault point {self.count}: pid {os.getpid()} {self.action}s",
+                  file=sys.stderr, flush=True)
+            if self.action == "pause":
+                time.sleep(3)
+                return
+            while True:
+                signal.pause()
         os.kill(os.getpid(), {"sigint": signal.SIGINT, "sigterm": signal.SIGTERM,
                               "sigkill": signal.SIGKILL}[self.action])
 
@@ -86,6 +96,22 @@ def lock(root):
     return fd
 
 
+def die_with_parent():
+    """Linux: have the kernel send SIGTERM when the parent (`cmake --install`)
+    dies, so a killed cmake does not leave the install running on its own;
+    the handler then rolls back. A parent already gone counts as SIGTERM."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+        return   # best effort: without it, SIGINT/SIGTERM to the group still roll back
+    if os.getppid() != parent:
+        raise Interrupted(signal.SIGTERM)
+
+
 class Transaction:
     """Usage:
         with Transaction(root) as t:
@@ -109,6 +135,7 @@ class Transaction:
         for s in _SIGNALS:
             signal.signal(s, _on_signal)
         try:
+            die_with_parent()
             self.work = tempfile.mkdtemp(prefix=WORK_PREFIX, dir=self.root)
             self.journal = open(os.path.join(self.work, JOURNAL), "a", encoding="utf-8")
             self.fault.checkpoint()
@@ -234,6 +261,7 @@ def recover(root, out=sys.stderr):
         work = os.path.join(root, entry)
         if entry.startswith(WORK_PREFIX) and os.path.isdir(work):
             rollback(work)
-            print(f"recovered: rolled back the interrupted install {work}", file=out)
+            print(f"recovered: rolled back an install that was killed before it finished "
+                  f"({entry}); {root} is as it was before that install", file=out)
             count += 1
     return count

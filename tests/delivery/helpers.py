@@ -60,10 +60,13 @@ def compile_module(out_dir, module, source, *defines):
     return target
 
 
-def rewrite_wheel(src, dst, change=None, add=None, keep_record=False, rename_dist=None):
+def rewrite_wheel(src, dst, change=None, add=None, keep_record=False, rename_dist=None,
+                  symlinks=()):
     """Copy a wheel, editing members. change: {arcname: bytes}; add: the same
     for new members. keep_record leaves RECORD stale (a tampered wheel);
-    otherwise RECORD is recomputed, so the copy is a well-formed wheel."""
+    otherwise RECORD is recomputed, so the copy is a well-formed wheel.
+    symlinks: members written as symbolic links (their bytes the target)."""
+    import stat
     import base64
     import csv
     import io
@@ -87,7 +90,10 @@ def rewrite_wheel(src, dst, change=None, add=None, keep_record=False, rename_dis
         members[record] = out.getvalue().encode()
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in members.items():
-            zout.writestr(name, data)
+            info = zipfile.ZipInfo(name)
+            info.external_attr = ((stat.S_IFLNK | 0o777) if name in symlinks
+                                  else (stat.S_IFREG | 0o644)) << 16
+            zout.writestr(info, data)
     return dst
 
 

@@ -26,7 +26,10 @@ def dockerfile_instructions():
 
 def test_every_copied_path_exists():
     copies = [args for word, args in dockerfile_instructions() if word == "COPY" and "--from" not in args]
-    assert copies
+    copied = {source for args in copies for source in args.split()[:-1]}
+    # What build-stage.sh needs inside the image: the presets, the CMake, the recipes, the tools.
+    for needed in ("CMakePresets.json", "cmake", "extensions", "packaging", "third_party"):
+        assert any(source.rstrip("/") in (needed, ".") for source in copied), (needed, sorted(copied))
     for args in copies:
         sources = args.split()[:-1]
         for source in sources:

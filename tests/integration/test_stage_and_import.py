@@ -70,7 +70,10 @@ def test_build_report_lists_every_module():
         assert row["audit"] == "passed" and row["api_check"] == "passed", row
         assert row["size_bytes"] == (STAGE_DIR / FIXTURE_MODULES[name]).stat().st_size
         assert "GLIBCXX" in row["highest"]
-    assert report["toolchain"]["torch"].startswith(report["toolchain"]["torch"].split("+")[0])
+    torch_version = subprocess.run([PYTHON, "-c", "import torch; print(torch.__version__)"],
+                                   capture_output=True, text=True)
+    assert torch_version.returncode == 0, torch_version.stderr
+    assert report["toolchain"]["torch"] == torch_version.stdout.strip(), report["toolchain"]
     assert report["architectures"]
 
 
