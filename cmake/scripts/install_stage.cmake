@@ -30,8 +30,7 @@ message(STATUS "Installing ${TRELLIS2_INSTALL_DISTS} over ${site}")
 # Directly, not through `cmake -E env`: the install must be this process's
 # child to die with it (the tool asks the kernel for SIGTERM when its parent
 # dies, and then rolls back).
-set(ENV{PYTHONPATH} "${TRELLIS2_INSTALL_PACKAGING}")
-execute_process(COMMAND "${TRELLIS2_INSTALL_PYTHON}" -m trellis2_wheel install
+execute_process(COMMAND "${TRELLIS2_INSTALL_PYTHON}" "${TRELLIS2_INSTALL_PACKAGING}/trellis2-wheel" install
     --stage "${TRELLIS2_INSTALL_STAGE}" --site-packages "${site}" --dist ${TRELLIS2_INSTALL_DISTS}
   RESULT_VARIABLE rc)
 if(rc EQUAL 0)

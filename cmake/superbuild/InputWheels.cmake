@@ -13,8 +13,8 @@
 include_guard(GLOBAL)
 
 # The delivery tool as a command prefix; sub-builds get it in their cache.
-set(TRELLIS2_WHEEL_TOOL "${CMAKE_COMMAND}" -E env "PYTHONPATH=${PROJECT_SOURCE_DIR}/packaging"
-  "${Python3_EXECUTABLE}" -m trellis2_wheel)
+# Through its script, not PYTHONPATH: the user's PYTHONPATH stays in force.
+set(TRELLIS2_WHEEL_TOOL "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/packaging/trellis2-wheel")
 set(TRELLIS2_WHEEL_PINS "${PROJECT_SOURCE_DIR}/third_party/wheels.cmake")
 
 if(TRELLIS2_PYTHON_FROM STREQUAL "wheel" AND NOT IS_DIRECTORY "${TRELLIS2_WHEEL_DIR}")

@@ -2,6 +2,6 @@
 Python code of the ComfyUI-Trellis2 wheels (check, stage, API check,
 install, repack). Standard library plus `packaging`, `installer` and `wheel`.
 
-Run `python3 -m trellis2_wheel --help` (with PYTHONPATH=packaging)."""
+Run `packaging/trellis2-wheel --help` (or `python3 -m trellis2_wheel` with PYTHONPATH=packaging)."""
 
 __version__ = "0.1.0"

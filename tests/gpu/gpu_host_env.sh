@@ -5,7 +5,7 @@
 #   .deps/*.deb   Debian 12 packages: pkgconf, libelf-dev, libzip-dev (abi-audit
 #                 is built with them), libeigen3-dev (the Eigen fallback of
 #                 cmake/Eigen.cmake: the source cache has no gitlab submodules)
-#   .whl/*.whl    cp312/py3 wheels of o_voxel's Python dependencies
+#   .whl/*.whl    cp312/py3 wheels: o_voxel's Python dependencies and the wheel tool's installer
 #                 (trimesh, plyfile, zstandard, easydict)
 # They are unpacked under /tmp, never over /, and found through variables.
 
