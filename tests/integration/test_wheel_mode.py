@@ -265,12 +265,12 @@ def _journal_lines(site):
 
 
 def _install_child(parent):
-    """The pid of the `trellis2_wheel install` that `parent` started, or None."""
+    """The pid of the `packaging/trellis2-wheel install` that `parent` started, or None."""
     for entry in os.listdir("/proc"):
         try:
             if not entry.isdigit() or int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1]) != parent:
                 continue
-            if b"trellis2_wheel\0install" in open(f"/proc/{entry}/cmdline", "rb").read():
+            if b"trellis2-wheel\0install" in open(f"/proc/{entry}/cmdline", "rb").read():
                 return int(entry)
         except (FileNotFoundError, ProcessLookupError):
             continue
