@@ -33,6 +33,7 @@ message(STATUS "Installing ${TRELLIS2_INSTALL_DISTS} over ${site}")
 set(ENV{PYTHONPATH} "${TRELLIS2_INSTALL_PACKAGING}")
 execute_process(COMMAND "${TRELLIS2_INSTALL_PYTHON}" -m trellis2_wheel install
     --stage "${TRELLIS2_INSTALL_STAGE}" --site-packages "${site}" --dist ${TRELLIS2_INSTALL_DISTS}
+    --torch-version "${TRELLIS2_INSTALL_TORCH_VERSION}"
   RESULT_VARIABLE rc)
 if(rc EQUAL 0)
   return()
