@@ -30,6 +30,17 @@ CHECK = ("import torch, fixture_pkg; from fixture_pkg import extra, xatlas;"
          "assert xatlas.count_rows([3, 3], 3) == 2; print(fixture_pkg.__file__)")
 
 
+# The reference wheel's requirements (the fixture upstream's pyproject), as delivered.
+REQUIRES = ["torch==2.7.0", "numpy", 'filelock; python_version >= "3.8"']
+
+
+def requires_dist(metadata):
+    """Requires-Dist of a METADATA, normalized (setuptools writes markers
+    with double quotes; the fixture's pyproject has single ones)."""
+    from packaging.requirements import Requirement
+    return [str(Requirement(r)) for r in re.findall(r"(?m)^Requires-Dist: (.*)$", metadata.partition("\n\n")[0])]
+
+
 def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
@@ -112,6 +123,8 @@ def test_install_over_the_pip_installed_wheel(wheel_build):
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
     assert site in check.stdout
+    # The wheel's requirements stay, torch pinned to the torch built against.
+    assert requires_dist(open(os.path.join(site, dist_info, "METADATA")).read()) == REQUIRES
     ok(pip(env_dir, "check"))
     result = pip(env_dir, "uninstall", "-y", "fixture_pkg")
     assert result.returncode == 0, result.stdout
@@ -299,8 +312,12 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     assert sha256(wheels[0]) == first, "the repaired wheel is not byte-reproducible"
     names = zipfile.ZipFile(wheels[0]).namelist()
     assert "fixture_pkg/extra.py" in names and not [n for n in names if "_fixture_xatlas" in n]
+    meta = zipfile.ZipFile(wheels[0]).read("fixture_pkg-0.0.1+torch270.cu126.dist-info/METADATA").decode()
+    assert requires_dist(meta) == REQUIRES
+    # With its dependencies (this machine's, seen through --system-site-packages), from the index.
     env_dir, _ = venv("venv-fresh")
-    ok(pip(env_dir, "install", "--no-deps", str(wheels[0])))
+    ok(pip(env_dir, "install", "--no-index", "--find-links", BUILD / "dist", "fixture_pkg"))
+    ok(pip(env_dir, "check"))
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
 
