@@ -156,7 +156,7 @@ def test_sigkilled_install_says_so_and_is_rolled_back_next_time(wheel_build):
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
     install = ["cmake", "--install", BUILD, "--prefix", env_dir]
-    result = run(install, env={"TRELLIS2_INSTALL_FAULT": "8:sigkill"})
+    result = run(install, env={"TRELLIS2_INSTALL_FAULT": "9:sigkill"})
     text = one_line(result.stdout)
     assert result.returncode != 0, text[-2000:]
     assert "as it was" not in text and "may be partly changed" in text, text[-2000:]
@@ -176,7 +176,7 @@ def test_recover_target_after_sigkill(wheel_build):
     try:
         result = configure(BUILD, f"-DTRELLIS2_SITE_PACKAGES={site}")
         assert result.returncode == 0, result.stdout[-3000:]
-        result = run(["cmake", "--install", BUILD], env={"TRELLIS2_INSTALL_FAULT": "9:sigkill"})
+        result = run(["cmake", "--install", BUILD], env={"TRELLIS2_INSTALL_FAULT": "10:sigkill"})
         text = one_line(result.stdout)
         assert result.returncode != 0 and f"cmake --build {BUILD} --target recover" in text, text[-2000:]
         assert tree_digest(site) != before
@@ -204,15 +204,18 @@ def _start_install(env_dir, site, fault, log):
     pytest.fail(f"no install mid-commit (exit {proc.poll()}):\n{log.read()[-3000:]}")
 
 
+# Fault points of the overlay: 1-5 prepare its five files (3 native modules,
+# METADATA with the requirements pinned, RECORD); from 6 on the commit moves
+# them, 4 points per replaced file, so 9 is just after the first is placed.
 # (what is signalled, the signal, the fault that holds the install mid-commit)
 KILLS = {
     # Ctrl-C, CI cancellation, `timeout`: the whole group. cmake defers the
     # signal until its child exits; the install rolls back and says so.
-    "group-sigterm": ("group", signal.SIGTERM, "8:hang"),
-    "group-sigint": ("group", signal.SIGINT, "8:hang"),
+    "group-sigterm": ("group", signal.SIGTERM, "9:hang"),
+    "group-sigint": ("group", signal.SIGINT, "9:hang"),
     # cmake killed outright: the install gets SIGTERM from the kernel
     # (PR_SET_PDEATHSIG) and rolls back.
-    "cmake-sigkill": ("cmake", signal.SIGKILL, "8:hang"),
+    "cmake-sigkill": ("cmake", signal.SIGKILL, "9:hang"),
 }
 
 
@@ -255,7 +258,7 @@ def test_sigterm_to_cmake_alone_lets_the_install_finish(wheel_build):
     env_dir, site = venv("venv-kill-cmake-sigterm")
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     with open(WORK / "install-cmake-sigterm.log", "w+") as log:
-        proc, child = _start_install(env_dir, site, "8:pause", log)
+        proc, child = _start_install(env_dir, site, "9:pause", log)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         log.seek(0)
