@@ -8,11 +8,14 @@ CONFIG.json is written by cmake/Report.cmake at configure time (toolchain,
 architectures, policy, and per package its origin and sub-build directory).
 Each sub-build leaves modules.json (its modules and their files), one
 audit/<module>.audit.json per module that passed the audit (abi-audit's
-JSON), and api-check.ok when the API check passed. Standard library only.
+JSON), and api-check.ok when the API check passed. The requirements each
+repaired wheel will declare come from `trellis2_wheel requirements` (run as
+a subprocess, with the same Python). Standard library only.
 """
 
 import json
 import os
+import subprocess
 import sys
 
 
@@ -90,6 +93,30 @@ def compiler_cache_line(cache):
     return line
 
 
+def requirements(config):
+    """Per distribution of the set: Requires-Python and each requirement the
+    wheels target rewrites ({"from", "to", "why"}), or the tool's error."""
+    delivery = config.get("delivery")
+    if not delivery or not os.path.isdir(delivery["stage"]):
+        return {}
+    # The tool's own script: the user's PYTHONPATH (its packaging, installer) stays.
+    proc = subprocess.run([sys.executable, os.path.join(delivery["packaging"], "trellis2-wheel"), "requirements",
+                           "--stage", delivery["stage"], "--local-label", delivery["label"],
+                           "--torch-version", delivery["torch_version"], "--set", *delivery["set"]],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip()}
+    return json.loads(proc.stdout)
+
+
+def requirement_lines(reqs):
+    """One line per rewritten or warned requirement."""
+    if "error" in reqs:
+        return [f"requirements: {reqs['error']}"]
+    return [f"{dist}: requires {item['to']} (was {item['from']}: {item['why']})"
+            for dist, entry in sorted(reqs.items()) for item in entry["requirements"] if item["why"]]
+
+
 def table(rows):
     header = ("module", "size", "audit", "highest GLIBCXX/GLIBC", "API check", "source")
     lines = [header]
@@ -111,6 +138,7 @@ def main():
     report = {key: config[key] for key in ("toolchain", "architectures", "abi_policy", "python_from")}
     report["modules"] = rows
     report["compiler_cache"] = compiler_cache(config)
+    report["requirements"] = requirements(config)
     tmp = sys.argv[2] + ".tmp"
     with open(tmp, "w") as out:
         json.dump(report, out, indent=1, sort_keys=True)
@@ -121,6 +149,8 @@ def main():
           f"architectures {';'.join(config['architectures'])}, policy {config['abi_policy']}")
     print(compiler_cache_line(report["compiler_cache"]))
     print(table(rows))
+    for line in requirement_lines(report["requirements"]):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@
 #   After the recipe's modules: stages the Python from the input wheel
 #   (TRELLIS2_PYTHON_FROM=wheel: `trellis2_wheel stage-wheel`, which leaves
 #   the wheel's native files out and reports those the build does not
-#   replace) or from the pinned source (file copies, then `make-dist-info`);
+#   replace) or from the pinned source (file copies, then `make-dist-info
+#   --source`, which takes Requires-Python and the dependencies from the
+#   source's pyproject.toml);
 #   adds the target trellis2_api_check: every name the Python takes from a
 #   native module must exist in the built module. A failure fails the build
 #   and leaves no stamp, so the next build checks again. With
@@ -79,8 +81,9 @@ function(_trellis2_python_stage_rule modules)
   add_custom_command(OUTPUT "${TRELLIS2_PYTHON_STAMP}"
     COMMAND ${TRELLIS2_WHEEL_TOOL} make-dist-info --stage "${TRELLIS2_STAGE_DIR}"
       --name "${TRELLIS2_RECIPE_DIST}" --version "${TRELLIS2_RECIPE_VERSION}" --top-level ${top_level}
+      --source "${TRELLIS2_PACKAGE_SOURCE_DIR}"
     COMMAND "${CMAKE_COMMAND}" -E touch "${TRELLIS2_PYTHON_STAMP}"
-    DEPENDS ${staged_python}
+    DEPENDS ${staged_python} "${TRELLIS2_PACKAGE_SOURCE_DIR}/pyproject.toml"
     COMMENT "Writing the dist-info of ${TRELLIS2_RECIPE_DIST} ${TRELLIS2_RECIPE_VERSION} (Python from the source)"
     VERBATIM)
 endfunction()

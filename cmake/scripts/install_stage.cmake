@@ -32,6 +32,7 @@ message(STATUS "Installing ${TRELLIS2_INSTALL_DISTS} over ${site}")
 # dies, and then rolls back).
 execute_process(COMMAND "${TRELLIS2_INSTALL_PYTHON}" "${TRELLIS2_INSTALL_PACKAGING}/trellis2-wheel" install
     --stage "${TRELLIS2_INSTALL_STAGE}" --site-packages "${site}" --dist ${TRELLIS2_INSTALL_DISTS}
+    --torch-version "${TRELLIS2_INSTALL_TORCH_VERSION}"
   RESULT_VARIABLE rc)
 if(rc EQUAL 0)
   return()

@@ -10,8 +10,9 @@
 #       first as well.
 #   cmake --build <build> --target wheels
 #       writes a repaired wheel per distribution to build/dist/ (version
-#       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH) and
-#       audits each with abi-audit.
+#       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH;
+#       torch and the set's own distributions pinned), audits each with
+#       abi-audit, and indexes them in build/dist/simple (PEP 503).
 # Both run after the packages' own API checks, which gate the stage.
 
 include_guard(GLOBAL)
@@ -58,6 +59,7 @@ install(CODE "
   set(TRELLIS2_INSTALL_PYTHON [==[${Python3_EXECUTABLE}]==])
   set(TRELLIS2_INSTALL_STAGE [==[${TRELLIS2_STAGE_DIR}]==])
   set(TRELLIS2_INSTALL_DISTS [==[${TRELLIS2_DISTS}]==])
+  set(TRELLIS2_INSTALL_TORCH_VERSION [==[${TRELLIS2_FOUND_TORCH_VERSION}]==])
   set(TRELLIS2_INSTALL_SUBBUILDS [==[${_subbuilds}]==])
 ")
 install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/scripts/install_stage.cmake")
@@ -76,6 +78,7 @@ add_custom_target(wheels
   ${TRELLIS2_DELIVERY_CHECKS}
   COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}"
+    "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}"
     "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
   COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}"

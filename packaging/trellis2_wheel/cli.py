@@ -8,7 +8,8 @@ import signal
 import sys
 import sysconfig
 
-from . import apicheck, distinfo, install, names, output, pins, repack, stage, tags, txn, wheelcheck
+from . import (apicheck, distinfo, index, install, names, output, pins, repack, requires, stage,
+               tags, txn, wheelcheck)
 from .errors import EXIT_OK, DeliveryError
 
 
@@ -53,7 +54,7 @@ def _api_check(args):
 def _install(args):
     report = io.StringIO()
     install.install(args.stage, args.site_packages, dists=args.dist, dry_run=args.dry_run,
-                    out=report)
+                    out=report, torch_version=args.torch_version)
     output.tell(report.getvalue().rstrip("\n"), sys.stdout)
 
 
@@ -67,19 +68,59 @@ def _recover(args):
 
 
 def _repack(args):
-    print(repack.repack(args.stage, args.dist, args.local_label, args.out,
-                        python_tag=args.python_tag, abi_tag=args.abi_tag,
-                        platform_tag=args.platform_tag))
+    path, rewrites = repack.repack(args.stage, args.dist, args.local_label, args.out,
+                                   python_tag=args.python_tag, abi_tag=args.abi_tag,
+                                   platform_tag=args.platform_tag, wheel_set=args.set,
+                                   torch_version=args.torch_version)
+    for line in requires.describe(args.dist, rewrites):
+        print(line, file=sys.stderr)   # stdout is the wheel's path
+    print(path)
+
+
+def _index(args):
+    projects = index.write_index(args.dist)
+    print(f"{os.path.join(args.dist, 'simple')}: {len(projects)} project(s), "
+          f"{sum(map(len, projects.values()))} wheel(s)")
+
+
+def _requirements(args):
+    """What repack will pin, per staged distribution, as JSON (the build report's)."""
+    import json
+    siblings = repack.set_versions(args.stage, args.local_label, args.set)
+    result = {}
+    for dist_info, name, _ in names.list_dist_infos(args.stage):
+        if names.normalize(name) in siblings:
+            text = requires.read_metadata(args.stage, dist_info)
+            head = text.partition("\n\n")[0]
+            result[name] = {
+                "requires_python": next((line.split(":", 1)[1].strip() for line in head.splitlines()
+                                         if line.startswith("Requires-Python:")), None),
+                "requirements": requires.rewrite_metadata(text, siblings, args.torch_version)[1]}
+    print(json.dumps(result, indent=1, sort_keys=True))
 
 
 def _make_dist_info(args):
+    reqs, requires_python = list(args.requires), None
+    if args.source:
+        requires_python, declared, note = requires.from_pyproject(args.source)
+        reqs = declared + reqs
+        if note:
+            print(f"note: {args.name}: {note}", file=sys.stderr)
     made = distinfo.make_dist_info(args.stage, args.name, args.version, args.top_level,
-                                   requires=args.requires, summary=args.summary)
+                                   requires=reqs, summary=args.summary,
+                                   requires_python=requires_python)
     print(os.path.join(args.stage, made))
 
 
 def _native_pattern(_args):
     print(names.NATIVE_PATTERN)
+
+
+def _set_arguments(c, many):
+    c.add_argument("--set", metavar="NAME", help="the distributions delivered together, "
+                   "pinned to each other's versions (default: every staged one)", **many)
+    c.add_argument("--torch-version", help="the torch the modules were built against, e.g. "
+                   "2.7.0: `torch` requirements become torch==VERSION (default: kept as written)")
 
 
 def parser():
@@ -133,6 +174,8 @@ def parser():
                    help="target (default: this interpreter's platlib)")
     c.add_argument("--dist", metavar="NAME", help="only these staged distributions", **many)
     c.add_argument("--dry-run", action="store_true", help="print the changes, make none")
+    c.add_argument("--torch-version", help="as for repack: `torch` requirements of the installed "
+                   "METADATA become torch==VERSION (default: kept as written)")
     c.set_defaults(run=_install)
 
     c = sub.add_parser("recover", help="roll back an install interrupted by SIGKILL or a crash")
@@ -147,7 +190,19 @@ def parser():
     c.add_argument("--python-tag", help="default: from the native files' suffix")
     c.add_argument("--abi-tag", help="default: the python tag (abi3 for .abi3.so)")
     c.add_argument("--platform-tag", help="default: this machine's, e.g. linux_x86_64")
+    _set_arguments(c, many)
     c.set_defaults(run=_repack)
+
+    c = sub.add_parser("index", help="write DIR/simple, a PEP 503 index of the wheels in DIR")
+    c.add_argument("--dist", required=True, metavar="DIR")
+    c.set_defaults(run=_index)
+
+    c = sub.add_parser("requirements", help="print, as JSON, the requirements repack writes "
+                       "for each staged distribution and why each was rewritten")
+    c.add_argument("--stage", required=True)
+    c.add_argument("--local-label", required=True)
+    _set_arguments(c, many)
+    c.set_defaults(run=_requirements)
 
     c = sub.add_parser("make-dist-info", help="source mode: write a dist-info for staged code")
     c.add_argument("--stage", required=True)
@@ -155,6 +210,9 @@ def parser():
     c.add_argument("--version", required=True)
     c.add_argument("--top-level", required=True, metavar="PKG", action="extend", nargs="+")
     c.add_argument("--requires", metavar="REQ", help="Requires-Dist lines", **many)
+    c.add_argument("--source", metavar="DIR", help="the upstream source: Requires-Python and "
+                   "Requires-Dist from its pyproject.toml (setup.py's literal install_requires "
+                   "when dependencies are dynamic)")
     c.add_argument("--summary")
     c.set_defaults(run=_make_dist_info)
 

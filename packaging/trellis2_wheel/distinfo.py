@@ -65,9 +65,12 @@ def staged_files(stage, name):
     return dist_info, files
 
 
-def make_dist_info(stage, name, version, top_levels, requires=(), summary=None):
+def make_dist_info(stage, name, version, top_levels, requires=(), summary=None,
+                   requires_python=None):
     """Write '<name>-<version>.dist-info' (METADATA 2.1, WHEEL, top_level.txt)
-    for packages already copied into the stage (source mode)."""
+    for packages already copied into the stage (source mode). The
+    requirements are written as the upstream declares them; repack and
+    install pin torch and the set's own distributions (requires.py)."""
     version = str(names.version(version, subject=f"{name} --version"))
     present = [top for top in top_levels
                if any(e == top or e.startswith(top + ".") for e in os.listdir(stage))]
@@ -89,6 +92,8 @@ def make_dist_info(stage, name, version, top_levels, requires=(), summary=None):
     lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     if summary:
         lines.append(f"Summary: {summary}")
+    if requires_python:
+        lines.append(f"Requires-Python: {requires_python}")
     lines += [f"Requires-Dist: {req}" for req in requires]
     _write_text(os.path.join(stage, dist_info, "METADATA"), "\n".join(lines) + "\n\n")
     # The interpreter's tag; repack rewrites WHEEL from the real modules' suffixes.

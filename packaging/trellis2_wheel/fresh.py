@@ -22,11 +22,13 @@ _SITE_SCHEMES = ("purelib", "platlib")
 class _StageSource(WheelSource):
     """The staged files of one distribution, as installer reads a wheel."""
 
-    def __init__(self, stage, dist_info, files):
+    def __init__(self, stage, dist_info, files, replaced):
         super().__init__(*names.split_dist_info(dist_info))
-        self.stage, self.files = stage, files
+        self.stage, self.files, self.replaced = stage, files, replaced
 
     def _bytes(self, rel):
+        if rel in self.replaced:
+            return self.replaced[rel]
         with open(os.path.join(self.stage, rel), "rb") as handle:
             return handle.read()
 
@@ -62,11 +64,13 @@ class _PlanDestination(SchemeDictionaryDestination):
         return RecordEntry(path, Hash("sha256", record.digest(data).split("=", 1)[1]), len(data))
 
 
-def install_plan(stage, dist_info, files, installer_name):
-    """rel -> bytes of the whole distribution, RECORD and INSTALLER included."""
+def install_plan(stage, dist_info, files, installer_name, replaced=None):
+    """rel -> bytes of the whole distribution, RECORD and INSTALLER included;
+    replaced: rel -> bytes delivered instead of the staged file (METADATA
+    with its requirements pinned)."""
     adds = {}
     try:
-        _install(_StageSource(stage, dist_info, files), _PlanDestination(adds),
+        _install(_StageSource(stage, dist_info, files, replaced or {}), _PlanDestination(adds),
                  {"INSTALLER": installer_name.encode()})
     except InstallerError as exc:
         raise DeliveryError(os.path.join(stage, dist_info), "cannot be installed",

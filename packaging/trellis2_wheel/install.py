@@ -8,7 +8,7 @@ INSTALLER and a RECORD. Every change goes through one txn.Transaction."""
 import os
 import sys
 
-from . import distinfo, fresh, names, record, txn
+from . import distinfo, fresh, names, record, requires, txn
 from .errors import EXIT_INSTALL_FAILED, DeliveryError
 
 INSTALLER = "trellis2-native\n"
@@ -33,11 +33,24 @@ class Plan:
         self.removes = []
         self.lines = []
         self.summary = ""
+        self.rewrites = []
 
 
-def _overlay(stage, site, name, stage_rows, installed):
-    """Only native files change; RECORD lines of replaced files are rewritten."""
+def _requirements(plan, root, dist_info, siblings, torch_version):
+    """The METADATA bytes with the requirements pinned as a repaired wheel
+    pins them (requires.py), or None when nothing changes."""
+    text = requires.read_metadata(root, dist_info)
+    new, plan.rewrites = requires.rewrite_metadata(text, siblings, torch_version)
+    plan.lines += requires.describe(plan.name, plan.rewrites)
+    return new.encode("utf-8") if new != text else None
+
+
+def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version):
+    """Only native files change, and the installed METADATA's requirements
+    are pinned; their RECORD lines are rewritten."""
     plan = Plan(name)
+    metadata_rel = f"{installed}/METADATA"
+    metadata = _requirements(plan, site, installed, siblings, torch_version)
     record_rel = f"{installed}/RECORD"
     if not os.path.isfile(os.path.join(site, record_rel)):
         raise DeliveryError(
@@ -58,6 +71,8 @@ def _overlay(stage, site, name, stage_rows, installed):
             if rel not in placed:
                 new_rows.append(record.file_entry(stage, rel))
                 placed.add(rel)
+        elif path == metadata_rel and metadata is not None:
+            new_rows.append((path, record.digest(metadata), str(len(metadata))))
         else:
             if module:
                 plan.lines.append(f"WARNING: keep {path}: the stage has no {module}, "
@@ -69,6 +84,9 @@ def _overlay(stage, site, name, stage_rows, installed):
     for rel in sorted(staged.values()):
         plan.adds[rel] = _read(stage, rel)
         plan.lines.append(f"replace {rel}" if rel in installed_hash else f"add     {rel}")
+    if metadata is not None:
+        plan.adds[metadata_rel] = metadata
+        plan.lines.append(f"rewrite {metadata_rel} (requirements)")
     plan.adds[record_rel] = record.render(new_rows).encode("utf-8")
     plan.lines.append(f"rewrite {record_rel} ({len(staged)} native line(s))")
     differing = [rel for rel, hash_, _ in stage_rows
@@ -98,9 +116,10 @@ def _true_row(site, path, hash_, size, plan):
     return path, hash_, size
 
 
-def _fresh(stage, site, name, dist_info, stage_rows):
+def _fresh(stage, site, name, dist_info, stage_rows, siblings, torch_version):
     """The whole distribution, installed by installer with INSTALLER and RECORD."""
     plan = Plan(name)
+    metadata = _requirements(plan, stage, dist_info, siblings, torch_version)
     for rel, _, _ in stage_rows:
         if os.path.lexists(os.path.join(site, rel)):
             raise DeliveryError(
@@ -108,13 +127,26 @@ def _fresh(stage, site, name, dist_info, stage_rows):
                 found="a file no installed distribution's dist-info claims (copied by hand?)",
                 expected=f"no {name} files in site-packages, or {name} installed by pip",
                 fix=f"remove it, or `pip install --no-deps` {name}'s wheel first to overlay it")
-    plan.adds = fresh.install_plan(stage, dist_info, [r for r, _, _ in stage_rows], INSTALLER)
+    replaced = {f"{dist_info}/METADATA": metadata} if metadata is not None else {}
+    plan.adds = fresh.install_plan(stage, dist_info, [r for r, _, _ in stage_rows], INSTALLER,
+                                   replaced)
     plan.lines += [f"add     {rel}" for rel in sorted(plan.adds)]
     plan.summary = f"{name}: installed {len(plan.adds)} file(s) (new, INSTALLER trellis2-native)"
     return plan
 
 
-def plan_install(stage, site, dists=()):
+def _set_versions(stage, site, staged):
+    """normalized name -> the version each distribution of the set has in
+    site-packages after the install: an overlay keeps the installed
+    version, a new install brings the staged one."""
+    versions = {}
+    for _, name, version in staged:
+        installed = names.find_dist_info(site, name, required=False)
+        versions[names.normalize(name)] = names.split_dist_info(installed)[1] if installed else version
+    return versions
+
+
+def plan_install(stage, site, dists=(), torch_version=None):
     staged = names.list_dist_infos(stage)
     if dists:
         wanted = {names.normalize(d) for d in dists}
@@ -127,17 +159,18 @@ def plan_install(stage, site, dists=()):
     if not staged:
         raise DeliveryError(stage, "nothing staged", expected="one or more *.dist-info directories",
                             fix="build first (`cmake --build <build>`): it stages every package")
+    siblings = _set_versions(stage, site, staged)
     plans = []
     for dist_info, name, _ in staged:
         _, files = distinfo.staged_files(stage, name)
         rows = [record.file_entry(stage, rel) for rel in files]
         installed = names.find_dist_info(site, name, required=False)
-        plans.append(_overlay(stage, site, name, rows, installed) if installed
-                     else _fresh(stage, site, name, dist_info, rows))
+        plans.append(_overlay(stage, site, name, rows, installed, siblings, torch_version) if installed
+                     else _fresh(stage, site, name, dist_info, rows, siblings, torch_version))
     return plans
 
 
-def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
+def install(stage, site, dists=(), dry_run=False, out=sys.stdout, torch_version=None):
     if not os.path.isdir(site):
         raise DeliveryError(site, "no such site-packages directory",
                             expected="an existing site-packages directory",
@@ -147,7 +180,7 @@ def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
         if any(e.startswith(txn.WORK_PREFIX) for e in os.listdir(site)):
             print("note: an interrupted install is pending; the next install (or recover) "
                   "rolls it back first", file=out)
-        for plan in plan_install(stage, site, dists):
+        for plan in plan_install(stage, site, dists, torch_version):
             print(f"{plan.name}:", file=out)
             for line in plan.lines:
                 print(f"  {line}", file=out)
@@ -155,7 +188,7 @@ def install(stage, site, dists=(), dry_run=False, out=sys.stdout):
     fd = txn.lock(site)
     try:
         txn.recover(site)
-        plans = plan_install(stage, site, dists)
+        plans = plan_install(stage, site, dists, torch_version)
         try:
             with txn.Transaction(site) as transaction:
                 for plan in plans:

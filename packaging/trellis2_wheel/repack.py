@@ -12,7 +12,7 @@ import zipfile
 
 from wheel.wheelfile import WheelFile
 
-from . import distinfo, names, tags
+from . import distinfo, names, requires, tags
 from .errors import DeliveryError
 
 # Used when SOURCE_DATE_EPOCH is unset, so two builds still match byte for byte.
@@ -48,11 +48,21 @@ def _zipinfo(arcname, date_time, executable):
     return info
 
 
-def repack(stage, dist, label, out_dir, python_tag=None, abi_tag=None, platform_tag=None):
-    """Write the repaired wheel into out_dir; returns its path."""
+def set_versions(stage, label, dists=()):
+    """normalized name -> the version each wheel of the set gets."""
+    return {key: labelled(version, label) for key, version in requires.staged_versions(stage, dists).items()}
+
+
+def repack(stage, dist, label, out_dir, python_tag=None, abi_tag=None, platform_tag=None,
+           wheel_set=(), torch_version=None):
+    """Write the repaired wheel into out_dir; returns (its path, the
+    requirement rewrites). wheel_set: the distributions written together
+    (default: every staged one), pinned to each other's versions."""
     dist_info, files = distinfo.staged_files(stage, dist)
     name, version = names.split_dist_info(dist_info)
     new_version = labelled(version, label)
+    siblings = set_versions(stage, label, wheel_set)
+    rewrites = []
     natives = [rel for rel in files if names.is_native(rel)]
     py, abi, plat = tags.tags_for(natives, python_tag, abi_tag, platform_tag)
     new_dist_info = names.dist_info_dirname(name, new_version)
@@ -64,7 +74,9 @@ def repack(stage, dist, label, out_dir, python_tag=None, abi_tag=None, platform_
         if rel.startswith(dist_info + "/"):
             inner = rel.split("/", 1)[1]
             if inner == "METADATA":
-                data = _set_version(data.decode("utf-8"), new_version).encode("utf-8")
+                text, rewrites = requires.rewrite_metadata(
+                    _set_version(data.decode("utf-8"), new_version), siblings, torch_version)
+                data = text.encode("utf-8")
             elif inner == "WHEEL":
                 data = distinfo.wheel_file_text(
                     "repack", f"{py}-{abi}-{plat}", purelib=not natives).encode("utf-8")
@@ -91,4 +103,4 @@ def repack(stage, dist, label, out_dir, python_tag=None, abi_tag=None, platform_
             if saved is None:
                 del os.environ["SOURCE_DATE_EPOCH"]
         os.replace(partial, final)
-    return final
+    return final, rewrites

@@ -46,6 +46,21 @@ def test_every_named_preset_and_script_exists():
         assert (REPO / script).exists(), script
 
 
+def test_runtime_installs_the_set_with_plain_pip():
+    """The runtime stage installs from the index the wheels target writes,
+    with the wheels' own dependencies: no --no-deps, no hand-listed ones."""
+    runtime = DOCKERFILE.read_text().split("AS runtime", 1)[1]
+    installs = [args for word, args in dockerfile_instructions() if word == "RUN" and "pip install" in args
+                and args in re.sub(r"\\\n", " ", runtime)]
+    assert len(installs) == 1, installs
+    words = installs[0].split()
+    assert "--no-deps" not in words, installs[0]
+    assert "file:///opt/trellis2-native/dist/simple" in words, installs[0]
+    named = words[words.index("https://pypi.org/simple") + 1:words.index("&&")]
+    assert named == ["cumesh", "flex_gemm", "o_voxel", "nvdiffrast"], named
+    assert "pip check" in installs[0]
+
+
 def test_build_stage_script_on_the_fixture():
     work = WORK_DIR / "docker-stage"
     shutil.rmtree(work, ignore_errors=True)
@@ -58,6 +73,8 @@ def test_build_stage_script_on_the_fixture():
                   f"-DTRELLIS2_WHEEL_DIR={WHEEL_DIR}", f"-DTRELLIS2_SITE_PACKAGES={site}"])
     assert result.returncode == 0, result.stdout[-6000:]
     assert list((work / "build" / "dist").glob("fixture_pkg-0.0.1+*.whl"))
+    # What the runtime stage installs from.
+    assert (work / "build" / "dist" / "simple" / "fixture-pkg" / "index.html").is_file()
     assert (work / "build" / "report.json").is_file()
     check = run([work / "venv/bin/python", "-c",
                  "import torch, fixture_pkg; from fixture_pkg import extra; print(extra.tiled_add_one(torch.ones(3)).tolist())"])

@@ -30,6 +30,17 @@ CHECK = ("import torch, fixture_pkg; from fixture_pkg import extra, xatlas;"
          "assert xatlas.count_rows([3, 3], 3) == 2; print(fixture_pkg.__file__)")
 
 
+# The reference wheel's requirements (the fixture upstream's pyproject), as delivered.
+REQUIRES = ["torch==2.7.0", "numpy", 'filelock; python_version >= "3.8"']
+
+
+def requires_dist(metadata):
+    """Requires-Dist of a METADATA, normalized (setuptools writes markers
+    with double quotes; the fixture's pyproject has single ones)."""
+    from packaging.requirements import Requirement
+    return [str(Requirement(r)) for r in re.findall(r"(?m)^Requires-Dist: (.*)$", metadata.partition("\n\n")[0])]
+
+
 def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
@@ -112,6 +123,8 @@ def test_install_over_the_pip_installed_wheel(wheel_build):
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
     assert site in check.stdout
+    # The wheel's requirements stay, torch pinned to the torch built against.
+    assert requires_dist(open(os.path.join(site, dist_info, "METADATA")).read()) == REQUIRES
     ok(pip(env_dir, "check"))
     result = pip(env_dir, "uninstall", "-y", "fixture_pkg")
     assert result.returncode == 0, result.stdout
@@ -143,7 +156,7 @@ def test_sigkilled_install_says_so_and_is_rolled_back_next_time(wheel_build):
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     before = tree_digest(site)
     install = ["cmake", "--install", BUILD, "--prefix", env_dir]
-    result = run(install, env={"TRELLIS2_INSTALL_FAULT": "8:sigkill"})
+    result = run(install, env={"TRELLIS2_INSTALL_FAULT": "9:sigkill"})
     text = one_line(result.stdout)
     assert result.returncode != 0, text[-2000:]
     assert "as it was" not in text and "may be partly changed" in text, text[-2000:]
@@ -163,7 +176,7 @@ def test_recover_target_after_sigkill(wheel_build):
     try:
         result = configure(BUILD, f"-DTRELLIS2_SITE_PACKAGES={site}")
         assert result.returncode == 0, result.stdout[-3000:]
-        result = run(["cmake", "--install", BUILD], env={"TRELLIS2_INSTALL_FAULT": "9:sigkill"})
+        result = run(["cmake", "--install", BUILD], env={"TRELLIS2_INSTALL_FAULT": "10:sigkill"})
         text = one_line(result.stdout)
         assert result.returncode != 0 and f"cmake --build {BUILD} --target recover" in text, text[-2000:]
         assert tree_digest(site) != before
@@ -191,15 +204,18 @@ def _start_install(env_dir, site, fault, log):
     pytest.fail(f"no install mid-commit (exit {proc.poll()}):\n{log.read()[-3000:]}")
 
 
+# Fault points of the overlay: 1-5 prepare its five files (3 native modules,
+# METADATA with the requirements pinned, RECORD); from 6 on the commit moves
+# them, 4 points per replaced file, so 9 is just after the first is placed.
 # (what is signalled, the signal, the fault that holds the install mid-commit)
 KILLS = {
     # Ctrl-C, CI cancellation, `timeout`: the whole group. cmake defers the
     # signal until its child exits; the install rolls back and says so.
-    "group-sigterm": ("group", signal.SIGTERM, "8:hang"),
-    "group-sigint": ("group", signal.SIGINT, "8:hang"),
+    "group-sigterm": ("group", signal.SIGTERM, "9:hang"),
+    "group-sigint": ("group", signal.SIGINT, "9:hang"),
     # cmake killed outright: the install gets SIGTERM from the kernel
     # (PR_SET_PDEATHSIG) and rolls back.
-    "cmake-sigkill": ("cmake", signal.SIGKILL, "8:hang"),
+    "cmake-sigkill": ("cmake", signal.SIGKILL, "9:hang"),
 }
 
 
@@ -242,7 +258,7 @@ def test_sigterm_to_cmake_alone_lets_the_install_finish(wheel_build):
     env_dir, site = venv("venv-kill-cmake-sigterm")
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     with open(WORK / "install-cmake-sigterm.log", "w+") as log:
-        proc, child = _start_install(env_dir, site, "8:pause", log)
+        proc, child = _start_install(env_dir, site, "9:pause", log)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         log.seek(0)
@@ -299,8 +315,12 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     assert sha256(wheels[0]) == first, "the repaired wheel is not byte-reproducible"
     names = zipfile.ZipFile(wheels[0]).namelist()
     assert "fixture_pkg/extra.py" in names and not [n for n in names if "_fixture_xatlas" in n]
+    meta = zipfile.ZipFile(wheels[0]).read("fixture_pkg-0.0.1+torch270.cu126.dist-info/METADATA").decode()
+    assert requires_dist(meta) == REQUIRES
+    # With its dependencies (this machine's, seen through --system-site-packages), from the index.
     env_dir, _ = venv("venv-fresh")
-    ok(pip(env_dir, "install", "--no-deps", str(wheels[0])))
+    ok(pip(env_dir, "install", "--no-index", "--find-links", BUILD / "dist", "fixture_pkg"))
+    ok(pip(env_dir, "check"))
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
 

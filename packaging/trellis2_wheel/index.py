@@ -1,0 +1,62 @@
+"""A PEP 503 simple index over a directory of wheels, so the set installs
+with plain pip and its dependencies:
+
+    pip install --index-url file://<dist>/simple --extra-index-url https://pypi.org/simple o_voxel
+
+<dist>/simple/index.html lists the projects; <dist>/simple/<normalized
+name>/index.html links each wheel relatively (../../<file>), with a
+#sha256= fragment pip checks and data-requires-python from METADATA (PEP 503)."""
+
+import hashlib
+import html
+import os
+import shutil
+import zipfile
+from email.parser import HeaderParser
+
+from . import names
+
+
+def _metadata(path):
+    with zipfile.ZipFile(path) as wheel:
+        member = next(n for n in wheel.namelist()
+                      if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+        return HeaderParser().parsestr(wheel.read(member).decode("utf-8"))
+
+
+def _page(title, links):
+    body = "".join(f"    {link}<br/>\n" for link in links)
+    return ("<!DOCTYPE html>\n<html>\n  <head><meta name=\"pypi:repository-version\" content=\"1.0\">"
+            f"<title>{html.escape(title)}</title></head>\n  <body>\n{body}  </body>\n</html>\n")
+
+
+def write_index(dist_dir):
+    """(Re)writes dist_dir/simple for every wheel in dist_dir; returns
+    {normalized project: [wheel file names]}."""
+    projects = {}
+    for entry in sorted(os.listdir(dist_dir)):
+        if entry.endswith(".whl"):
+            projects.setdefault(names.normalize(names.parse_wheel_filename(entry)[0]), []).append(entry)
+    simple = os.path.join(dist_dir, "simple")
+    shutil.rmtree(simple, ignore_errors=True)
+    for project, wheels in projects.items():
+        links = []
+        for wheel in wheels:
+            path = os.path.join(dist_dir, wheel)
+            with open(path, "rb") as handle:
+                sha256 = hashlib.sha256(handle.read()).hexdigest()
+            requires_python = _metadata(path).get("Requires-Python")
+            attr = (f' data-requires-python="{html.escape(requires_python, quote=True)}"'
+                    if requires_python else "")
+            href = html.escape(f"../../{wheel}#sha256={sha256}", quote=True)
+            links.append(f'<a href="{href}"{attr}>{html.escape(wheel)}</a>')
+        _write(os.path.join(simple, project, "index.html"), _page(f"Links for {project}", links))
+    _write(os.path.join(simple, "index.html"),
+           _page("Simple index", [f'<a href="{p}/">{p}</a>' for p in sorted(projects)]))
+    return projects
+
+
+def _write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
