@@ -6,9 +6,9 @@
 #   build-stage.sh <build dir> [-D<cache variable>=<value>...]
 #
 # Configures with the docker-rocky9-cu126 preset (extra -D arguments adjust
-# it), builds, audits and stages every module, writes the repaired wheels to
-# <build dir>/dist and installs the stage over the configured Python's
-# site-packages (or TRELLIS2_SITE_PACKAGES).
+# it), builds, audits and stages every module, and writes the repaired wheels
+# and their index to <build dir>/dist. It installs nothing: the build stage
+# is thrown away, and the runtime stage installs the wheels with pip.
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 <build dir> [-DVAR=value...]" >&2
@@ -21,4 +21,3 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 cmake --preset docker-rocky9-cu126 -B "$build" "$@"
 cmake --build "$build"
 cmake --build "$build" --target wheels
-cmake --install "$build"
