@@ -2,11 +2,11 @@
 #     . tests/gpu/gpu_host_env.sh
 # That machine cannot download anything, so what the build and the tests
 # need beyond its image travels with the working tree, in ignored folders:
-#   .deps/*.deb   Debian 12 packages: pkgconf, libelf-dev, libzip-dev (abi-audit
+#   .deps/*.deb   Debian 12 packages: pkgconf, libelf-dev, libzip-dev, nlohmann-json3-dev (abi-audit
 #                 is built with them), libeigen3-dev (the Eigen fallback of
-#                 cmake/Eigen.cmake: the source cache has no gitlab submodules)
-#   .whl/*.whl    cp312/py3 wheels: o_voxel's Python dependencies and the wheel tool's installer
-#                 (trimesh, plyfile, zstandard, easydict)
+#                 cmake/recipe/Eigen.cmake: the source cache has no gitlab submodules)
+#   .whl/*.whl    cp312/py3 wheels: o_voxel's Python dependencies (trimesh,
+#                 plyfile, zstandard, easydict) and the wheel tool's installer
 # They are unpacked under /tmp, never over /, and found through variables.
 
 deps=/tmp/trellis2-deps
