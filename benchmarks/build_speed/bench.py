@@ -43,6 +43,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_ARCHS = "8.0;8.6;8.9;9.0+PTX"
+EIGEN_SUBMODULES = {"cumesh": ("third_party/cubvh/third_party/eigen",), "o_voxel": ("third_party/eigen",)}
 SITECUSTOMIZE = "import torch.utils.cpp_extension as ce\nce._check_cuda_version = lambda *a: None\n"
 
 
@@ -96,7 +97,8 @@ def timed(cmd, env=None, cwd=None, logfile=None):
                                 stdout=out, stderr=subprocess.STDOUT)
     elapsed = time.monotonic() - start
     if result.returncode != 0:
-        sys.exit(f"FAILED ({result.returncode}): {' '.join(map(str, cmd))}\nlog: {logfile}")
+        tail = "".join(Path(logfile).read_text(errors="replace").splitlines(True)[-40:]) if logfile else ""
+        sys.exit(f"{tail}FAILED ({result.returncode}): {' '.join(map(str, cmd))}\nlog: {logfile}")
     return elapsed
 
 
@@ -185,11 +187,16 @@ def pip_cold(args, work):
             tree = work / "src" / pkg
             shutil.copytree(Path(args.src) / f"{pkg}-{commit_of(pkg)}", tree, symlinks=True)
             root = tree / "o-voxel" if pkg == "o_voxel" else tree
-            # Empty gitlab Eigen submodules: the headers the superbuild's fallback uses.
-            for sub in (root / "third_party/eigen", root / "third_party/cubvh/third_party/eigen"):
-                if sub.is_dir() and not any(sub.iterdir()):
+            # The gitlab Eigen submodules (empty, or absent from a trimmed cache): the
+            # headers the superbuild's fallback uses, where each setup.py looks for them.
+            for rel in EIGEN_SUBMODULES.get(pkg, ()):
+                sub = root / rel
+                if sub.is_dir() and any(sub.iterdir()):
+                    continue
+                if sub.is_dir():
                     sub.rmdir()
-                    sub.symlink_to(args.eigen)
+                sub.parent.mkdir(parents=True, exist_ok=True)
+                sub.symlink_to(args.eigen)
             t = timed([args.python, "-m", "pip", "install", "-v", "--no-build-isolation", "--no-deps",
                        "--no-cache-dir", "--target", work / "site", root], env, logfile=work / f"{pkg}.log")
             per_package[pkg] = t

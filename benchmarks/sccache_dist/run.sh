@@ -5,7 +5,8 @@
 # Both builds are cold (new build tree, empty cache) over the same sources,
 # four packages, architectures $ARCH. Then the slowest unit of the local
 # build (from jobslot's trace) compiled alone through each tree's sccache
-# server, with and without nvcc --threads, forced past the cache.
+# server, with and without nvcc --threads, forced past the cache; each
+# figure is printed as it is measured (a time-boxed call keeps what ran).
 #
 # usage: benchmarks/sccache_dist/run.sh [-- <extra cmake args>]
 # environment:
@@ -13,9 +14,11 @@
 #   WORK   scratch directory, wiped              (default: /tmp/trellis2-sccache-dist)
 #   ARCH   TRELLIS2_CUDA_ARCHITECTURES           (default: 8.0;8.6;8.9;9.0+PTX)
 #   PACKAGES (default: cumesh;flex_gemm;o_voxel;nvdiffrast)
+#   UNIT_RUNS  which slowest-unit runs, in this order (default: all four,
+#              "dist:with dist:without local:with local:without")
 # Needs root and bubblewrap (the build server's overlay builder), sccache and
 # sccache-dist 0.16 (.ci/setup). On the GPU machine: . tests/gpu/gpu_host_env.sh
-# first and pass  -- -C tests/gpu/gpu-host.cmake.
+# first, put its unpacked bwrap and sccache on PATH, and pass -- --preset gpu-host.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,8 +27,8 @@ SRC=${SRC:-$repo/.srccache}
 WORK=${WORK:-/tmp/trellis2-sccache-dist}
 ARCH=${ARCH:-8.0;8.6;8.9;9.0+PTX}
 PACKAGES=${PACKAGES:-cumesh;flex_gemm;o_voxel;nvdiffrast}
-CLIENT_CORES=0-1
-FARM_CORES=2-$(( $(nproc) - 1 ))
+CLIENT_CORES=${CLIENT_CORES:-0-1}
+FARM_CORES=${FARM_CORES:-2-$(( $(nproc) - 1 ))}
 rm -rf "$WORK" && mkdir -p "$WORK"
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$token" >"$WORK/client.token"
@@ -72,7 +75,7 @@ build() {
   local name=$1 tree=$WORK/$1; shift
   cmake -G Ninja -S "$repo" -B "$tree" -DBUILD_TESTING=OFF -DTRELLIS2_SOURCE_CACHE="$SRC" \
     "-DTRELLIS2_PACKAGES=$PACKAGES" "-DTRELLIS2_CUDA_ARCHITECTURES=$ARCH" -DTRELLIS2_JOBS=2 \
-    -DTRELLIS2_SCCACHE=ON "$@" >"$tree.configure.log" 2>&1
+    -DTRELLIS2_SCCACHE=ON "$@" >"$tree.configure.log" 2>&1 || { tail -30 "$tree.configure.log"; exit 1; }
   local start=$SECONDS
   TRELLIS2_JOBSLOT_TRACE=$tree.trace taskset -c "$CLIENT_CORES" cmake --build "$tree" >"$tree.build.log" 2>&1 \
     || { tail -50 "$tree.build.log"; exit 1; }
@@ -85,11 +88,14 @@ build dist "-DTRELLIS2_SCCACHE_DIST_SCHEDULER=http://127.0.0.1:10600" \
 # The slowest unit of the local build: the longest job of its trace.
 read -r slowest_ms object < <(awk '{print $2 - $1, $4}' "$WORK/local.trace" | sort -n | tail -1)
 echo "slowest unit of the local build: $object, ${slowest_ms} ms in the build"
-for tree in local dist; do
-  taskset -c "$CLIENT_CORES" cmake --build "$WORK/$tree" --target sccache-server >/dev/null  # its server, again
-  for threads in with without; do
-    python3 - "$WORK/$tree" "$object" "$threads" <<'EOF'
-import json, shlex, subprocess, sys, time
+UNIT_RUNS=${UNIT_RUNS:-dist:with dist:without local:with local:without}
+for tree in local dist; do  # each tree's sccache server, again
+  taskset -c "$CLIENT_CORES" cmake --build "$WORK/$tree" --target sccache-server >/dev/null
+done
+for run in $UNIT_RUNS; do
+  tree=${run%%:*} threads=${run#*:}
+  CLIENT_CORES=$CLIENT_CORES python3 - "$WORK/$tree" "$object" "$threads" <<'EOF'
+import json, os, shlex, subprocess, sys, time
 from pathlib import Path
 tree, obj, threads = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 entries = [e for p in (tree / "packages").glob("*/compile_commands.json") for e in json.loads(p.read_text())]
@@ -103,10 +109,11 @@ env = {"PATH": "/usr/bin:/bin:/usr/local/cuda/bin", "SCCACHE_SERVER_UDS": str(co
 sccache = next(line.split("=", 1)[1] for line in (tree / "CMakeCache.txt").read_text().splitlines()
                if line.startswith("TRELLIS2_SCCACHE_EXECUTABLE:"))
 start = time.monotonic()
-subprocess.run(["taskset", "-c", "0-1", sccache, *argv], cwd=entry["directory"], env=env, check=True,
+subprocess.run(["taskset", "-c", os.environ["CLIENT_CORES"], sccache, *argv], cwd=entry["directory"], env=env, check=True,
                stdout=subprocess.DEVNULL)
-print(f"{tree.name}: slowest unit {threads} --threads: {time.monotonic() - start:.1f} s")
+print(f"{tree.name}: slowest unit {threads} --threads: {time.monotonic() - start:.1f} s", flush=True)
 EOF
-  done
-  cmake --build "$WORK/$tree" --target sccache-stats >/dev/null
+done
+for tree in local dist; do
+  echo "$tree: $(cmake --build "$WORK/$tree" --target sccache-stats 2>&1 | grep -i 'dist\|compile requests' | tr '\n' ';')"
 done

@@ -302,38 +302,3 @@ def test_a_lone_threads_unit_takes_the_idle_slots_but_not_while_others_wait():
     time.sleep(0.2)
     finish([holder, other, mid()])
     assert args.read_text().split()[0] == "--threads=1", "another job was waiting"
-
-
-def test_a_unit_that_waited_past_its_share_becomes_the_critical_path():
-    # The plan's rows total 40000 ms on 4 slots: the build should end 10000 ms
-    # after its first compile. late.cu (9000 ms) is not critical at the start,
-    # but one that can only start after 1000 ms would end after that: from
-    # then on it asks for its 4 threads, though a cheaper job is waiting too.
-    # With 6000 ms (critical only after 4000 ms) it starts at ~2.5 s with one.
-    for late_ms, expected in ((9000, 4), (6000, 1)):
-        work = scratch_dir(f"jobslot-dynamic-critical-{late_ms}")
-        pool, trace = work / "pool", work / "trace"
-        table = cost_table(work, {"pad.cpp": 40000 - late_ms, "late.cu": late_ms})
-        write_plan(pool, table, threads=4)
-        plan = pool / "plan"
-        plan.write_text(plan.read_text().replace("window_ms 20000", "window_ms 1"))  # no reservations here
-        holders = []
-        for name in ("pad.cpp", "h1.cpp", "h2.cpp", "h3.cpp"):
-            started = work / f"{name}.started"
-            holders.append(jobslot("--costs", work / "costs", f"{pool}:4", "--", "sh", "-c",
-                                   f"touch {started}; sleep 2.5", "-o", unit_object(name),
-                                   env={"TRELLIS2_JOBSLOT_TRACE": str(trace)}))
-            wait_for(started)
-        late = unit(work, f"{pool}:4", "late.cu", 0.3, "--threads=4", trace=trace)
-        time.sleep(0.2)
-        # More than the slots: some still wait when late.cu starts, so it does
-        # not get its threads merely because the pool is idle (pool.h).
-        cheap = [unit(work, f"{pool}:4", f"cheap{i}.cpp", 0.5, trace=trace) for i in range(6)]
-        finish([*holders, late, *cheap])
-        jobs = traced_units(trace)
-        assert jobs["late.cu"][2] == expected, f"late.cu of {late_ms} ms: {jobs}"
-        if expected == 4:  # ranked first, it takes 4 slots before any cheaper job takes one
-            assert all(jobs["late.cu"][0] <= jobs[f"cheap{i}.cpp"][0] for i in range(6)), jobs
-        for t, _, _, _ in jobs.values():
-            in_use = sum(slots for start, end, slots, _ in jobs.values() if start <= t < end)
-            assert in_use <= 4, f"{in_use} slots in use at {t}: {jobs}"

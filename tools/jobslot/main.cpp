@@ -31,10 +31,6 @@
 // everywhere took 425 s against 215 s of CPU work per core). Such a unit
 // still takes up to N free slots when no other job waits (pool.h): a lone
 // touched .cu of the kernel loop then runs its device passes in parallel.
-// The critical path moves as the build goes: a unit of cost C that is still
-// waiting when the build (its plan's clock, plan.h) has run share - C ms would,
-// started with one thread, end after the build's expected end; from then on
-// it asks for its N slots (pool.h), ahead of cheaper waiters.
 //
 // --build-lock ... --plan: the cold-start plan (plan.h) keeps slots for the
 // costliest units of the build, and the critical path's N, before they
@@ -75,7 +71,6 @@
 #include "build_lock.h"
 #include "common.h"
 #include "costs.h"
-#include "plan.h"
 #include "pool.h"
 
 namespace {
@@ -237,52 +232,24 @@ int main(int argc, char** argv) {
     request.smallest_pool = std::min(request.smallest_pool, pool.slots);
   }
   request.demand = request.most;
-  if (request.demand > 1 && !cost_table.empty()) {
-    // The build's work: the plan's rows (the packages this tree builds) when
-    // there is a plan, else the whole table.
-    std::string clock_pool;
-    long long planned = 0;
-    for (const auto& pool : pools) {
-      if (const long long total = jobslot::plan_total_ms(pool.dir); total > planned) {
-        planned = total;
-        clock_pool = pool.dir;
-      }
-    }
-    const long long share = (planned > 0 ? planned : jobslot::total_cost(cost_table)) / request.smallest_pool;
-    if (request.cost <= share) {
-      request.demand = 1;
-      // Started single-threaded after share - cost ms, it would end after the
-      // build's expected end: from then on it is the critical path (measured,
-      // 16 cores, default list: five 140-150 CPU-s units that started 131-158 s
-      // into a 244 s build with one thread each ended at 280-299 s).
-      if (planned > 0 && request.cost > 0) {
-        request.critical_from_ms = share - request.cost;
-        request.clock_pool = clock_pool;
-      }
-    }
+  if (request.demand > 1 && !cost_table.empty() &&
+      request.cost <= jobslot::total_cost(cost_table) / request.smallest_pool) {
+    request.demand = 1;
   }
   // Descriptors stay open across exec. A pool may grant more than the demand
-  // (pool.h), and a later pool more than an earlier one (the unit became the
-  // critical path while it waited there): earlier pools are then topped up
-  // from their free slots, without waiting, so the order that keeps pools
-  // from deadlocking holds. The job runs as many threads as every pool granted.
+  // (pool.h); the job then runs as many threads as every pool granted.
   std::vector<std::vector<int>> held;
-  for (const auto& pool : pools) held.push_back(jobslot::acquire(pool, request));
-  long granted = 0;
-  for (const auto& fds : held) granted = std::max(granted, static_cast<long>(fds.size()));
-  for (size_t p = 0; p < pools.size(); ++p) {
-    const long missing = granted - static_cast<long>(held[p].size());
-    if (missing > 0) {
-      for (int fd : jobslot::take_free(pools[p], missing)) held[p].push_back(fd);
-    }
+  for (const auto& pool : pools) {
+    held.push_back(jobslot::acquire(pool, request));
+    request.most = static_cast<long>(held.back().size());
   }
-  for (const auto& fds : held) granted = std::min(granted, static_cast<long>(fds.size()));
   for (auto& fds : held) {
-    while (static_cast<long>(fds.size()) > granted) {
+    while (static_cast<long>(fds.size()) > request.most) {
       ::close(fds.back());
       fds.pop_back();
     }
   }
+  const long granted = request.most;
   std::string granted_arg;  // keeps the rewritten argument alive until exec
   if (threads.arg != nullptr && granted != threads.count) {
     granted_arg = (threads.joined ? "--threads=" : "") + std::to_string(granted);

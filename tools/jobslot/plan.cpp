@@ -82,18 +82,6 @@ void mark_arrived(const std::string& pool_dir, const std::string& object) {
   }
 }
 
-long long plan_total_ms(const std::string& pool_dir) {
-  long long total = 0;
-  for (const Unit& unit : read_plan(pool_dir).units) total += unit.ms;
-  return total;
-}
-
-long long build_elapsed_ms(const std::string& pool_dir) {
-  long long opened = 0;
-  std::istringstream(read_file(marks(pool_dir) + "/open")) >> opened;
-  return opened > 0 ? now_ms() - opened : -1;
-}
-
 long planned_ahead(const std::string& pool_dir, long pool_slots, long smallest_pool, long long cost) {
   const Plan plan = read_plan(pool_dir);
   if (plan.units.empty()) return 0;

@@ -51,13 +51,6 @@ void open_window(const std::string& pool_dir);
 // Records that the unit writing `object` has arrived in the pool.
 void mark_arrived(const std::string& pool_dir, const std::string& object);
 
-// Milliseconds of all the plan's rows (0 without a plan): the build's work.
-long long plan_total_ms(const std::string& pool_dir);
-
-// Milliseconds since the build's first compile opened the plan's window
-// (whether or not the window is still open); -1 if none has.
-long long build_elapsed_ms(const std::string& pool_dir);
-
 // Slots to leave free for planned units costlier than `cost` that have not
 // arrived; 0 without a plan or once its window has closed.
 long planned_ahead(const std::string& pool_dir, long pool_slots, long smallest_pool, long long cost);

@@ -94,6 +94,21 @@ Queue scan_queue(const std::string& queue, const Waiter& me) {
   return seen;
 }
 
+// Locks up to `wanted` free slots without waiting.
+std::vector<int> take_free(const Pool& pool, long wanted) {
+  std::vector<int> held;
+  for (long i = 0; i < pool.slots && static_cast<long>(held.size()) < wanted; ++i) {
+    const std::string path = pool.dir + "/slot." + std::to_string(i);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);  // no O_CLOEXEC: the command keeps it
+    if (fd < 0) fail_open(path);
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      held.push_back(fd);
+    } else {
+      ::close(fd);
+    }
+  }
+  return held;
+}
 
 void release(std::vector<int>& fds, size_t keep) {
   while (fds.size() > keep) {
@@ -110,21 +125,6 @@ std::string read_trimmed(const std::string& path) {
 }
 
 }  // namespace
-
-std::vector<int> take_free(const Pool& pool, long wanted) {
-  std::vector<int> held;
-  for (long i = 0; i < pool.slots && static_cast<long>(held.size()) < wanted; ++i) {
-    const std::string path = pool.dir + "/slot." + std::to_string(i);
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);  // no O_CLOEXEC: the command keeps it
-    if (fd < 0) fail_open(path);
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      held.push_back(fd);
-    } else {
-      ::close(fd);
-    }
-  }
-  return held;
-}
 
 long pool_size_from_file(const std::string& dir) {
   const std::string path = dir + "/slots";
@@ -157,15 +157,8 @@ long remote_pool_size(const std::string& dir) {
 }
 
 std::vector<int> acquire(const Pool& pool, const Request& request) {
-  Waiter me{request.cost, now_ns(), static_cast<long>(::getpid()), request.demand};
-  // Re-read while waiting: a unit's place on the critical path depends on
-  // when it can start (pool.h).
-  const auto demand_now = [&] {
-    const bool critical = request.critical_from_ms >= 0 &&
-                          build_elapsed_ms(request.clock_pool) >= request.critical_from_ms;
-    return critical ? request.most : request.demand;
-  };
-  me.demand = demand_now();
+  const long demand = request.demand;
+  const Waiter me{request.cost, now_ns(), static_cast<long>(::getpid()), demand};
   ::mkdir(pool.dir.c_str(), 0755);  // a <dir>:<n> pool needs no set-up
   open_window(pool.dir);
   const std::string queue = pool.dir + "/queue";
@@ -185,8 +178,8 @@ std::vector<int> acquire(const Pool& pool, const Request& request) {
   };
   // Uncontended: no one waits or is expected, the slots are free — take them, skip the queue.
   if (ahead_of_me(scan_queue(queue, me)) == 0) {
-    std::vector<int> held = take_free(pool, me.demand);
-    if (static_cast<long>(held.size()) == me.demand) {
+    std::vector<int> held = take_free(pool, demand);
+    if (static_cast<long>(held.size()) == demand) {
       mark_arrived(pool.dir, request.object);
       return widen(std::move(held));
     }
@@ -194,21 +187,15 @@ std::vector<int> acquire(const Pool& pool, const Request& request) {
   }
   // Registered before marked arrived: others always see this unit in the
   // queue or in the plan, never in neither.
-  int entry = register_waiter(queue, me);
+  const int entry = register_waiter(queue, me);
   mark_arrived(pool.dir, request.object);
   std::chrono::milliseconds backoff(2);
   for (;;) {
-    if (const long demand = demand_now(); demand != me.demand) {
-      me.demand = demand;
-      const int previous = entry;
-      entry = register_waiter(queue, me);  // replaces the entry: never a moment without one
-      ::close(previous);
-    }
     const long ahead = ahead_of_me(scan_queue(queue, me));
-    std::vector<int> held = take_free(pool, ahead + me.demand);
-    if (static_cast<long>(held.size()) == ahead + me.demand) {
+    std::vector<int> held = take_free(pool, ahead + demand);
+    if (static_cast<long>(held.size()) == ahead + demand) {
       // Keep the first `demand`; the rest go back to those ranked above.
-      release(held, me.demand);
+      release(held, demand);
       ::unlink((queue + "/" + std::to_string(me.pid)).c_str());
       ::close(entry);
       return widen(std::move(held));

@@ -32,12 +32,6 @@ struct Request {
   std::string object;     // its -o, to find it in the pool's plan (plan.h)
   bool cold = true;       // honour the plan's reservations (main.cpp says when not)
   long smallest_pool = 1; // of the job's pools: the plan's critical path is the cost above total / this
-  // A unit that would end after the build's expected end if it started now
-  // with one thread is on the critical path: from `critical_from_ms` into the
-  // build (the plan's clock, plan.h: build_elapsed_ms of `clock_pool`) it asks
-  // for `most` slots instead of `demand`. -1: never (no plan, or no threads).
-  long long critical_from_ms = -1;
-  std::string clock_pool;
 };
 
 // Blocks until `demand` slots of the pool are locked and returns their
@@ -52,16 +46,10 @@ struct Request {
 // job are taken at once, never one by one, so two jobs that each hold part
 // of what they need cannot block each other.
 //
-// A job whose `critical_from_ms` passes while it waits asks for `most` from
-// then on (its queue entry says so, so lower-ranked jobs leave the slots).
-//
 // Once it has its demand, a job takes free slots up to `most` if no one else
 // waits and the plan expects no costlier unit: nvcc runs that many device
 // passes at once, and a slot no one asks for would idle (the kernel loop: one
 // touched .cu). It never takes them while another job waits.
 std::vector<int> acquire(const Pool& pool, const Request& request);
-
-// Locks up to `wanted` free slots of the pool without waiting or queueing.
-std::vector<int> take_free(const Pool& pool, long wanted);
 
 }  // namespace jobslot
