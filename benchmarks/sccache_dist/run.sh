@@ -89,31 +89,7 @@ build dist "-DTRELLIS2_SCCACHE_DIST_SCHEDULER=http://127.0.0.1:10600" \
 read -r slowest_ms object < <(awk '{print $2 - $1, $4}' "$WORK/local.trace" | sort -n | tail -1)
 echo "slowest unit of the local build: $object, ${slowest_ms} ms in the build"
 UNIT_RUNS=${UNIT_RUNS:-dist:with dist:without local:with local:without}
-for tree in local dist; do  # each tree's sccache server, again
-  taskset -c "$CLIENT_CORES" cmake --build "$WORK/$tree" --target sccache-server >/dev/null
-done
 for run in $UNIT_RUNS; do
-  tree=${run%%:*} threads=${run#*:}
-  CLIENT_CORES=$CLIENT_CORES python3 - "$WORK/$tree" "$object" "$threads" <<'EOF'
-import json, os, shlex, subprocess, sys, time
-from pathlib import Path
-tree, obj, threads = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-entries = [e for p in (tree / "packages").glob("*/compile_commands.json") for e in json.loads(p.read_text())]
-entry = next(e for e in entries if e["output"].endswith(obj.split("/")[-1]) or obj.endswith(e["output"]))
-argv = shlex.split(entry["command"])
-if threads == "without":
-    argv = [a for a in argv if not a.startswith("--threads")]
-conf = tree / "sccache"
-env = {"PATH": "/usr/bin:/bin:/usr/local/cuda/bin", "SCCACHE_SERVER_UDS": str(conf / "server.sock"),
-       "SCCACHE_CONF": str(conf / "sccache.toml"), "SCCACHE_RECACHE": "1"}
-sccache = next(line.split("=", 1)[1] for line in (tree / "CMakeCache.txt").read_text().splitlines()
-               if line.startswith("TRELLIS2_SCCACHE_EXECUTABLE:"))
-start = time.monotonic()
-subprocess.run(["taskset", "-c", os.environ["CLIENT_CORES"], sccache, *argv], cwd=entry["directory"], env=env, check=True,
-               stdout=subprocess.DEVNULL)
-print(f"{tree.name}: slowest unit {threads} --threads: {time.monotonic() - start:.1f} s", flush=True)
-EOF
-done
-for tree in local dist; do
-  echo "$tree: $(cmake --build "$WORK/$tree" --target sccache-stats 2>&1 | grep -i 'dist\|compile requests' | tr '\n' ';')"
+  python3 "$repo/benchmarks/sccache_dist/unit_run.py" "$WORK/${run%%:*}" "$object" "${run#*:}" "${run%%:*}" "$WORK" \
+    --scheduler http://127.0.0.1:10600 --token-file "$WORK/client.token" --cores "$CLIENT_CORES"
 done
