@@ -18,10 +18,6 @@ import subprocess
 import time
 from pathlib import Path
 
-# As cmake/scripts/sccache_server.cmake: a jobserver of plenty of tokens, so
-# nvcc's nested steps never wait for one (jobslot is what caps compiles).
-JOBSERVER_TOKENS = 1024
-
 
 def compile_entry(tree, obj):
     entries = [e for p in (tree / "packages").glob("*/compile_commands.json") for e in json.loads(p.read_text())]
@@ -66,15 +62,9 @@ def main():
     env = {"PATH": os.environ["PATH"], "SCCACHE_SERVER_UDS": str(run_dir / "server.sock"),
            "SCCACHE_CONF": str(run_dir / "sccache.toml")}
 
-    fifo = run_dir / "jobserver"
-    os.mkfifo(fifo)
-    fd = os.open(fifo, os.O_RDWR)
-    os.write(fd, b"+" * JOBSERVER_TOKENS)
     server = subprocess.Popen(["taskset", "-c", args.cores, sccache],
-                              env={**env, "SCCACHE_START_SERVER": "1", "SCCACHE_NO_DAEMON": "1",
-                                   "MAKEFLAGS": f"-j --jobserver-auth={fd},{fd}"},
-                              pass_fds=(fd,), stdout=subprocess.DEVNULL, stderr=open(run_dir / "server.log", "w"))
-    os.close(fd)
+                              env={**env, "SCCACHE_START_SERVER": "1", "SCCACHE_NO_DAEMON": "1"},
+                              stdout=subprocess.DEVNULL, stderr=open(run_dir / "server.log", "w"))
     try:
         for _ in range(200):
             if (run_dir / "server.sock").exists():

@@ -92,27 +92,12 @@ endfunction()
 
 # Starts a server in the background with configuration `conf` and waits
 # until it listens on SOCKET.
-#
-# The server gets its own GNU make jobserver of _jobserver_tokens tokens (a
-# FIFO on its descriptor 3, MAKEFLAGS --jobserver-auth=3,3). Without one,
-# sccache makes a jobserver of one token per CPU it may run on, and its nvcc
-# support runs each unit's cudafe++/cicc/ptxas steps as nested compiles that
-# need tokens of their own: with as many nvcc units in flight as tokens (a
-# 2-core client, TRELLIS2_JOBS=2), every token is held by a unit waiting for
-# its steps and the build hangs (seen here, 2026-11-26). jobslot already caps
-# the compiles, so the tokens only have to be plenty.
-set(_jobserver_tokens 1024)
 function(_start_server conf)
   set(ENV{SCCACHE_CONF} "${conf}")
   set(ENV{SCCACHE_START_SERVER} "1")
   set(ENV{SCCACHE_NO_DAEMON} "1")
-  set(ENV{MAKEFLAGS} "-j --jobserver-auth=3,3")
-  execute_process(COMMAND sh -c [[
-fifo="$2.jobserver"; rm -f "$fifo"; mkfifo "$fifo" && exec 3<>"$fifo" && rm -f "$fifo" || exit 1
-head -c "$3" /dev/zero | tr '\0' + >&3
-"$0" >>"$1" 2>&1 </dev/null & echo $!]] "${SCCACHE}" "${_log}" "${STATE_DIR}/server" "${_jobserver_tokens}"
+  execute_process(COMMAND sh -c "\"$0\" >>\"$1\" 2>&1 </dev/null & echo $!" "${SCCACHE}" "${_log}"
     OUTPUT_VARIABLE pid OUTPUT_STRIP_TRAILING_WHITESPACE)
-  unset(ENV{MAKEFLAGS})
   unset(ENV{SCCACHE_START_SERVER})
   unset(ENV{SCCACHE_NO_DAEMON})
   file(WRITE "${_pid_file}" "${pid}\n")
