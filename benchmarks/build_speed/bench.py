@@ -4,8 +4,15 @@ architectures, same job count, same machine, alternating, several
 repetitions; then the no-op build, a one-.cu edit, and the shared ccache.
 
     python3 benchmarks/build_speed/bench.py --src SRC [--jobs N] [--arch 9.0|default] [--reps 2]
-        [--packages "cumesh flex_gemm o_voxel nvdiffrast"] [--touch flex_gemm:<file.cu>]
+        [--packages "cumesh flex_gemm o_voxel nvdiffrast"] [--touch flex_gemm:<file.cu>|none]
+        [--touch-api-check build|deliver] [--skip-pip | --pip-only] [--skip-shared-cache]
         [--write-costs benchmarks/build_speed/costs] [--out results.json] [-- <extra cmake -D arguments>]
+
+The timed superbuilds run without a compiler cache (-DTRELLIS2_SCCACHE=OFF:
+the pip path has none, and a touched file would be a hit); --touch-api-check
+deliver times the one-.cu edit as the dev preset's kernel loop does (the API
+check moved to install/wheels). --pip-only with --packages splits the pip
+path over several time-boxed device calls.
 
 --arch default is the project's default list, 8.0;8.6;8.9;9.0+PTX (both
 paths get it: TRELLIS2_CUDA_ARCHITECTURES and TORCH_CUDA_ARCH_LIST).
