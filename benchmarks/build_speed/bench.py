@@ -159,7 +159,7 @@ def write_costs(trace, out_dir, packages):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = {pkg: [] for pkg in packages}
-    for output, _wall, cpu, _start in unit_times(trace):
+    for output, _wall, cpu, _start, _slots in unit_times(trace):
         match = re.match(r"CMakeFiles/([^/]+)\.dir/(.*)\.o$", output)
         if not match:
             continue
@@ -212,14 +212,14 @@ def pip_cold(args, work):
 
 
 def unit_times(trace):
-    """(output, wall s, CPU s, start ms) of every compiled unit, from jobslot's
-    trace: counted from when the unit held its slots (Ninja's log also counts
-    the wait). Lines: start end cpu output [slots queued] (main.cpp)."""
+    """(output, wall s, CPU s, start ms, slots) of every compiled unit, from
+    jobslot's trace: counted from when the unit held its slots (Ninja's log
+    also counts the wait). Lines: start end cpu output slots queued (main.cpp)."""
     units = []
     for line in Path(trace).read_text().splitlines() if Path(trace).exists() else []:
-        start, end, cpu, output = line.split()[:4]
+        start, end, cpu, output, slots = line.split()[:5]
         if output.endswith(".o"):
-            units.append((output, (int(end) - int(start)) / 1000, int(cpu) / 1000, int(start)))
+            units.append((output, (int(end) - int(start)) / 1000, int(cpu) / 1000, int(start), int(slots)))
     return units
 
 
@@ -301,12 +301,15 @@ def main():
     results["noop_s"] = noop
     log(f"no-op build: {', '.join(f'{t:.2f}' for t in noop)} s")
 
-    if args.touch == "none":
-        results["touch"] = results["shared_cache"] = None
-        summarize(results)
-        if args.out:
-            Path(args.out).write_text(json.dumps(results, indent=1))
-        return
+    results["touch"] = None if args.touch == "none" else touch_one_unit(args, build)
+    results["shared_cache"] = None if args.skip_shared_cache else shared_cache(args, work)
+    summarize(results)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=1))
+
+
+def touch_one_unit(args, build):
+    """Touch one .cu of the built tree, rebuild: the rebuild's time against the unit's own."""
     if args.touch_api_check != "build":
         # The dev preset's kernel loop: the API check moves to install/wheels.
         timed(["cmake", f"-DTRELLIS2_API_CHECK={args.touch_api_check}", build], logfile=f"{build}.reconfigure.log")
@@ -317,18 +320,12 @@ def main():
     Path(f"{build}.touch.trace").unlink(missing_ok=True)
     t_touch = timed(["cmake", "--build", build], {"CCACHE_DISABLE": "1", "TRELLIS2_JOBSLOT_TRACE": f"{build}.touch.trace"},
                     logfile=f"{build}.touch.log")
-    unit = [u[1] for u in unit_times(f"{build}.touch.trace") if u[0].endswith(Path(rel).name + ".o")]
-    granted = [line.split()[4] for line in Path(f"{build}.touch.trace").read_text().splitlines()
-               if line.split()[3].endswith(Path(rel).name + ".o")] if Path(f"{build}.touch.trace").exists() else []
-    results["touch"] = {"file": str(source), "rebuild_s": t_touch, "unit_s": unit[-1] if unit else None,
-                        "api_check": args.touch_api_check, "slots": int(granted[-1]) if granted else None}
+    unit = [u for u in unit_times(f"{build}.touch.trace") if u[0].endswith(Path(rel).name + ".o")]
+    touch = {"file": str(source), "rebuild_s": t_touch, "unit_s": unit[-1][1] if unit else None,
+             "api_check": args.touch_api_check, "slots": unit[-1][4] if unit else None}
     log(f"touch {rel} (TRELLIS2_API_CHECK={args.touch_api_check}): rebuild + restage {t_touch:.1f} s, "
-        f"the unit itself {results['touch']['unit_s']} s with {results['touch']['slots']} slot(s)")
-
-    results["shared_cache"] = None if args.skip_shared_cache else shared_cache(args, work)
-    summarize(results)
-    if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=1))
+        f"the unit itself {touch['unit_s']} s with {touch['slots']} slot(s)")
+    return touch
 
 
 def shared_cache(args, work):

@@ -71,19 +71,18 @@ function(_stop_server)
   _running_server(pid)
   if(pid)
     execute_process(COMMAND "${SCCACHE}" --stop-server OUTPUT_QUIET ERROR_QUIET TIMEOUT 20)
+    # _running_server also counts an exited server that is not yet reaped
+    # (its parent, the sh that started it, is gone) as gone: a zombie's
+    # cmdline is empty. Waiting for /proc/<pid> itself took ~1 s a build.
     foreach(_ RANGE 50)
-      if(NOT EXISTS "/proc/${pid}")
-        break()
-      endif()
-      # Exited but not yet reaped (its parent, the sh that started it, is
-      # gone; init reaps when it gets to it): as good as gone.
-      file(READ "/proc/${pid}/stat" stat)
-      if(stat MATCHES "^[0-9]+ \\(.*\\) Z")
+      _running_server(alive)
+      if(NOT alive)
         break()
       endif()
       execute_process(COMMAND "${CMAKE_COMMAND}" -E sleep 0.1)
     endforeach()
-    if(EXISTS "/proc/${pid}")
+    _running_server(alive)
+    if(alive)
       execute_process(COMMAND kill "${pid}")  # the server this script started, by its id
     endif()
   endif()
