@@ -211,16 +211,22 @@ def pip_cold(args, work):
     return {"total_s": total, "per_package_s": per_package, "peak_memory_mb": memory.peak_used_mb}
 
 
-def unit_times(trace):
-    """(output, wall s, CPU s, start ms, slots) of every compiled unit, from
-    jobslot's trace: counted from when the unit held its slots (Ninja's log
-    also counts the wait). Lines: start end cpu output slots queued (main.cpp)."""
-    units = []
+def trace_rows(trace):
+    """(start ms, end ms, CPU ms, output, slots, queued ms) of every compiled
+    unit in jobslot's trace (main.cpp writes one line per job)."""
+    rows = []
     for line in Path(trace).read_text().splitlines() if Path(trace).exists() else []:
-        start, end, cpu, output, slots = line.split()[:5]
+        start, end, cpu, output, slots, queued = line.split()[:6]
         if output.endswith(".o"):
-            units.append((output, (int(end) - int(start)) / 1000, int(cpu) / 1000, int(start), int(slots)))
-    return units
+            rows.append((int(start), int(end), int(cpu), output, int(slots), int(queued)))
+    return rows
+
+
+def unit_times(trace):
+    """(output, wall s, CPU s, start ms, slots) of every compiled unit: counted
+    from when the unit held its slots (Ninja's log also counts the wait)."""
+    return [(output, (end - start) / 1000, cpu / 1000, start, slots)
+            for start, end, cpu, output, slots, _queued in trace_rows(trace)]
 
 
 def median(values):

@@ -59,6 +59,8 @@ Validation (f fitted per trace: 0.317, 0.292, 0.293)
 import argparse
 from dataclasses import dataclass
 
+from bench import trace_rows  # the trace's reader, beside this script
+
 POLICIES = ("static", "elapsed", "remaining", "remaining-cap", "none")
 
 
@@ -70,16 +72,6 @@ class Unit:
     most: int        # slots it can use (T for .cu.o, else 1)
     arrival: float   # ms from the first arrival (0 unless --arrivals)
     idx: int
-
-
-def read_trace(path):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            p = line.split()
-            if len(p) == 6:
-                rows.append((int(p[0]), int(p[1]), int(p[2]), p[3], int(p[4]), int(p[5])))
-    return rows
 
 
 def fit_host_fraction(rows):
@@ -176,7 +168,7 @@ def main():
     ap.add_argument("--arrivals", action="store_true", help="replay the trace's queued times")
     args = ap.parse_args()
 
-    rows = read_trace(args.trace)
+    rows = trace_rows(args.trace)
     f_fit = fit_host_fraction(rows)
     f = f_fit if args.host_fraction is None else args.host_fraction
     units = make_units(rows, args.threads, args.slots, args.arrivals)
