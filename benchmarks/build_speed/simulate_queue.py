@@ -51,6 +51,8 @@ Validation (f fitted per trace: 0.317, 0.292, 0.293)
     258.0 s at t=0 but 274.9 s (-3%) with --arrivals. There the first 16
     units to arrive took every slot before api_gpu.cu.o (the costliest) was
     queued, which a cost-ordered queue at t=0 cannot reproduce.
+  h200_2026-11-26_session3/D_superbuild_default.trace (static, jobslot as
+    now, measured 225.8 s): static 225.4 s (f 0.295, from its one 4-slot unit).
   Not modelled: other load on the machine (the same unit's single-thread
   wall differs by 10-15% between the three traces), so compare policies on
   one trace, not makespans across traces.
