@@ -94,8 +94,9 @@ def compiler_cache_line(cache):
 
 
 def requirements(config):
-    """Per distribution of the set: Requires-Python and each requirement the
-    wheels target rewrites ({"from", "to", "why"}), or the tool's error."""
+    """Per distribution of the set: Requires-Python, each requirement the
+    wheels target rewrites ({"from", "to", "why"}) and repack's lines about
+    them (notes), or the tool's error."""
     delivery = config.get("delivery")
     if not delivery or not os.path.isdir(delivery["stage"]):
         return {}
@@ -110,11 +111,11 @@ def requirements(config):
 
 
 def requirement_lines(reqs):
-    """One line per rewritten or warned requirement."""
+    """One line per rewritten or warned requirement, as repack prints it
+    (the tool's own notes, so the two never word it differently)."""
     if "error" in reqs:
         return [f"requirements: {reqs['error']}"]
-    return [f"{dist}: requires {item['to']} (was {item['from']}: {item['why']})"
-            for dist, entry in sorted(reqs.items()) for item in entry["requirements"] if item["why"]]
+    return [line for _dist, entry in sorted(reqs.items()) for line in entry["notes"]]
 
 
 def table(rows):

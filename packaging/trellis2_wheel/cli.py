@@ -8,8 +8,8 @@ import signal
 import sys
 import sysconfig
 
-from . import (apicheck, distinfo, index, install, names, output, pins, repack, requires, stage,
-               tags, txn, wheelcheck)
+from . import (apicheck, distinfo, index, install, names, output, pins, reader, repack, requires,
+               stage, tags, txn, wheelcheck)
 from .errors import EXIT_OK, DeliveryError
 
 
@@ -84,18 +84,17 @@ def _index(args):
 
 
 def _requirements(args):
-    """What repack will pin, per staged distribution, as JSON (the build report's)."""
+    """What repack will pin, per staged distribution, as JSON (the build report's),
+    with the lines repack prints about it (notes)."""
     import json
     siblings = repack.set_versions(args.stage, args.local_label, args.set)
     result = {}
     for dist_info, name, _ in names.list_dist_infos(args.stage):
         if names.normalize(name) in siblings:
             text = requires.read_metadata(args.stage, dist_info)
-            head = text.partition("\n\n")[0]
-            result[name] = {
-                "requires_python": next((line.split(":", 1)[1].strip() for line in head.splitlines()
-                                         if line.startswith("Requires-Python:")), None),
-                "requirements": requires.rewrite_metadata(text, siblings, args.torch_version)[1]}
+            rewrites = requires.rewrite_metadata(text, siblings, args.torch_version)[1]
+            result[name] = {"requires_python": reader.parse_headers(text).get("Requires-Python"),
+                            "requirements": rewrites, "notes": list(requires.describe(name, rewrites))}
     print(json.dumps(result, indent=1, sort_keys=True))
 
 

@@ -12,16 +12,15 @@ import html
 import os
 import shutil
 import zipfile
-from email.parser import HeaderParser
 
-from . import names
+from . import names, reader
 
 
-def _metadata(path):
+def _metadata_text(path):
     with zipfile.ZipFile(path) as wheel:
         member = next(n for n in wheel.namelist()
                       if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-        return HeaderParser().parsestr(wheel.read(member).decode("utf-8"))
+        return wheel.read(member).decode("utf-8")
 
 
 def _page(title, links):
@@ -45,7 +44,7 @@ def write_index(dist_dir):
             path = os.path.join(dist_dir, wheel)
             with open(path, "rb") as handle:
                 sha256 = hashlib.sha256(handle.read()).hexdigest()
-            requires_python = _metadata(path).get("Requires-Python")
+            requires_python = reader.parse_headers(_metadata_text(path)).get("Requires-Python")
             attr = (f' data-requires-python="{html.escape(requires_python, quote=True)}"'
                     if requires_python else "")
             href = html.escape(f"../../{wheel}#sha256={sha256}", quote=True)
