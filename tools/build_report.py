@@ -8,7 +8,9 @@ CONFIG.json is written by cmake/Report.cmake at configure time (toolchain,
 architectures, policy, and per package its origin and sub-build directory).
 Each sub-build leaves modules.json (its modules and their files), one
 audit/<module>.audit.json per module that passed the audit (abi-audit's
-JSON), and api-check.ok when the API check passed. The requirements each
+JSON), and api-check.ok when the API check passed. The compilers each
+module's build files run come from its Ninja files (compilers_ran.py) and
+are compared with the checked compiler: a difference fails the report. The requirements each
 repaired wheel will declare come from `trellis2_wheel requirements` (run as
 a subprocess, with the same Python). Standard library only.
 """
@@ -18,8 +20,10 @@ import os
 import subprocess
 import sys
 
+import compilers_ran
 
-def module_rows(package):
+
+def module_rows(package, ran):
     build = package["subbuild_dir"]
     listing = os.path.join(build, "modules.json")
     if not os.path.isfile(listing):
@@ -34,7 +38,8 @@ def module_rows(package):
         row = {"package": package["name"], "module": entry["import"], "source": package["origin"],
                "file": path, "built": os.path.isfile(path),
                "size_bytes": os.path.getsize(path) if os.path.isfile(path) else None,
-               "api_check": "passed" if api_ok else "failed or not run"}
+               "api_check": "passed" if api_ok else "failed or not run",
+               "compilers": (ran or {}).get(entry["import"])}
         if os.path.isfile(stamp):
             audit = json.load(open(stamp))
             row["audit"] = "passed" if audit["passed"] else "failed"
@@ -118,6 +123,26 @@ def requirement_lines(reqs):
     return [line for _dist, entry in sorted(reqs.items()) for line in entry["notes"]]
 
 
+def checked_compilers(config, packages):
+    """compilers_ran of every package, and its differences from the checked
+    compiler (an empty list when every compile and link used it)."""
+    checked = config["toolchain"]["cxx_compiler"]
+    lines = []
+    for name, found in packages.items():
+        lines += [f"{name}: {line}" for line in compilers_ran.differences(found or {}, checked)]
+    return {"checked": checked, "differences": lines}
+
+
+def compilers_line(summary, packages):
+    used = sorted({path for found in packages.values() for entry in (found or {}).values()
+                   for path in (entry["nvcc_host"], entry["cxx"], entry["linker"]) if path})
+    if summary["differences"]:
+        return "compilers that ran DIFFER from the checked " + summary["checked"] + ":\n  " + \
+            "\n  ".join(summary["differences"])
+    return (f"compilers that ran (from the build files): {', '.join(used) or 'none yet'}; "
+            f"every nvcc -ccbin, C++ compile and link is the checked {summary['checked']}")
+
+
 def table(rows):
     header = ("module", "size", "audit", "highest GLIBCXX/GLIBC", "API check", "source")
     lines = [header]
@@ -135,9 +160,12 @@ def main():
     if len(sys.argv) != 3:
         sys.exit("usage: build_report.py CONFIG.json OUT.json")
     config = json.load(open(sys.argv[1]))
-    rows = [row for package in config["packages"] for row in module_rows(package)]
-    report = {key: config[key] for key in ("toolchain", "architectures", "abi_policy", "python_from")}
+    ran = {package["name"]: compilers_ran.modules(package["subbuild_dir"]) for package in config["packages"]}
+    rows = [row for package in config["packages"] for row in module_rows(package, ran[package["name"]])]
+    report = {key: config[key] for key in ("toolchain", "architectures", "abi_policy", "python_from",
+                                           "environment_not_used")}
     report["modules"] = rows
+    report["compilers_ran"] = checked_compilers(config, ran)
     report["compiler_cache"] = compiler_cache(config)
     report["requirements"] = requirements(config)
     tmp = sys.argv[2] + ".tmp"
@@ -148,10 +176,16 @@ def main():
     tc = config["toolchain"]
     print(f"build report ({sys.argv[2]}): torch {tc['torch']}, {tc['cxx']}, nvcc {tc['nvcc']}, "
           f"architectures {';'.join(config['architectures'])}, policy {config['abi_policy']}")
+    print(compilers_line(report["compilers_ran"], ran))
+    for note in config["environment_not_used"]:
+        print(f"environment: {note}")
     print(compiler_cache_line(report["compiler_cache"]))
     print(table(rows))
     for line in requirement_lines(report["requirements"]):
         print(line)
+    if report["compilers_ran"]["differences"]:
+        sys.exit("build report: a module was compiled or linked by another compiler than the checked one "
+                 "(above). Remove the package's build tree (build/packages/<pkg>) and build again.")
 
 
 if __name__ == "__main__":

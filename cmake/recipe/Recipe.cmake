@@ -4,8 +4,10 @@
 #   <pkg>             package name; its source comes in <PKG>_SOURCE_DIR
 #   PYTHON_PACKAGES   the package's Python package directories (staged from
 #                     the source, or named by the input wheel)
-# Sets TRELLIS2_PACKAGE_SOURCE_DIR (against which trellis2_add_torch_extension
-# resolves relative paths) and TRELLIS2_PYTHON_STAMP. The distribution's name
+# Checks that CUDA was detected with the checked host compiler
+# (CudaHostCompiler.cmake). Sets TRELLIS2_PACKAGE_SOURCE_DIR (against which
+# trellis2_add_torch_extension resolves relative paths) and
+# TRELLIS2_PYTHON_STAMP. The distribution's name
 # comes from the superbuild (the pin's PIN_DIST), its version from the
 # source's pyproject.toml.
 #
@@ -16,6 +18,7 @@
 include_guard(GLOBAL)
 include(TorchExtension)
 include(PythonStage)
+include(CudaHostCompiler)
 
 macro(trellis2_recipe pkg)
   cmake_parse_arguments(_recipe "" "" "PYTHON_PACKAGES" ${ARGN})
@@ -29,6 +32,7 @@ macro(trellis2_recipe pkg)
     message(FATAL_ERROR "The ${pkg} recipe has no toolchain: configure it with "
       "-C <superbuild>/subbuild-toolchain.cmake, as the superbuild does.")
   endif()
+  trellis2_check_cuda_host_compiler()
   set(_recipe_version "")
   if(TRELLIS2_PYTHON_FROM STREQUAL "source")  # a wheel brings its own dist-info
     _trellis2_project_version(_recipe_version)

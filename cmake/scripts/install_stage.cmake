@@ -6,6 +6,7 @@
 #                                  Python's platlib (also what `recover` uses)
 #   TRELLIS2_INSTALL_PREFIX        CMAKE_INSTALL_PREFIX at configure time
 #   TRELLIS2_INSTALL_PYTHON, _PACKAGING, _BUILD, _STAGE, _DISTS, _SUBBUILDS
+#   TRELLIS2_INSTALL_SUBBUILD_ENV  the env prefix of every package step (CompilerEnvironment.cmake)
 #   TRELLIS2_INSTALL_SITE_FIXED    TRELLIS2_SITE_PACKAGES is set: it wins over --prefix
 
 set(site "${TRELLIS2_INSTALL_DEFAULT_SITE}")
@@ -18,9 +19,10 @@ if(NOT TRELLIS2_INSTALL_SITE_FIXED AND NOT CMAKE_INSTALL_PREFIX STREQUAL TRELLIS
   string(APPEND again " --prefix ${CMAKE_INSTALL_PREFIX}")
 endif()
 
-# The packages' API checks (no-ops when every build ran them).
+# The packages' API checks (no-ops when every build ran them; an out-of-date
+# module recompiles, under the same environment as every package step).
 foreach(subbuild IN LISTS TRELLIS2_INSTALL_SUBBUILDS)
-  execute_process(COMMAND "${CMAKE_COMMAND}" --build "${subbuild}" --target trellis2_api_check RESULT_VARIABLE rc)
+  execute_process(COMMAND ${TRELLIS2_INSTALL_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build "${subbuild}" --target trellis2_api_check RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "The API check in ${subbuild} failed (above); nothing was installed.")
   endif()

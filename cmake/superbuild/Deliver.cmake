@@ -33,7 +33,8 @@ set(TRELLIS2_DELIVERY_CHECKS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
   trellis2_package_binary_dir(${pkg} _subbuild)
   list(APPEND _subbuilds "${_subbuild}")
-  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_api_check)
+  # Under TRELLIS2_SUBBUILD_ENV: an out-of-date module recompiles here.
+  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_api_check)
 endforeach()
 
 # --- cmake --install ------------------------------------------------------------
@@ -61,6 +62,7 @@ install(CODE "
   set(TRELLIS2_INSTALL_DISTS [==[${TRELLIS2_DISTS}]==])
   set(TRELLIS2_INSTALL_TORCH_VERSION [==[${TRELLIS2_FOUND_TORCH_VERSION}]==])
   set(TRELLIS2_INSTALL_SUBBUILDS [==[${_subbuilds}]==])
+  set(TRELLIS2_INSTALL_SUBBUILD_ENV [==[${TRELLIS2_SUBBUILD_ENV}]==])
 ")
 install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/scripts/install_stage.cmake")
 

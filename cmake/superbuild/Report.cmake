@@ -31,6 +31,16 @@ _trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION_FULL}" toolchain torc
 _trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}" toolchain torch_cuda)
 _trellis2_json_set(_config "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}" toolchain cxx)
 _trellis2_json_set(_config "${TRELLIS2_NVCC_VERSION}" toolchain nvcc)
+# The checked compiler, which build_report.py compares with the compilers the
+# packages' build files run (compilers_ran), and the environment set aside.
+_trellis2_json_set(_config "${CMAKE_CXX_COMPILER}" toolchain cxx_compiler)
+_trellis2_json_set(_config "${CMAKE_CUDA_COMPILER}" toolchain nvcc_path)
+string(JSON _config SET "${_config}" environment_not_used "[]")
+set(_index 0)
+foreach(_note IN LISTS TRELLIS2_ENVIRONMENT_NOTES)
+  _trellis2_json_set(_config "${_note}" environment_not_used ${_index})
+  math(EXPR _index "${_index} + 1")
+endforeach()
 if(TRELLIS2_CUDA_MISMATCH)
   string(JSON _config SET "${_config}" toolchain cuda_mismatch_accepted true)
 else()

@@ -21,8 +21,10 @@ endif()
 set(_script "${PROJECT_SOURCE_DIR}/cmake/scripts/sccache_server.cmake")
 set(_common -DSCCACHE=${TRELLIS2_SCCACHE_EXECUTABLE} -DSOCKET=${TRELLIS2_SCCACHE_SOCKET}
   -DCONF=${TRELLIS2_SCCACHE_CONF} -DSTATE_DIR=${TRELLIS2_SCCACHE_STATE_DIR})
+# The server compiles for the packages: it starts without the variables they
+# run without (CompilerEnvironment.cmake).
 add_custom_target(sccache-server ALL
-  COMMAND "${CMAKE_COMMAND}" -DMODE=start ${_common} "-DPOOL=${TRELLIS2_JOBSLOT_POOLS}/dist"
+  COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" -DMODE=start ${_common} "-DPOOL=${TRELLIS2_JOBSLOT_POOLS}/dist"
     "-DSCHEDULER=${TRELLIS2_SCCACHE_DIST_SCHEDULER}" "-DTOKEN_FILE=${TRELLIS2_SCCACHE_DIST_TOKEN_FILE}"
     "-DCXX=${CMAKE_CXX_COMPILER}" -P "${_script}"
   COMMENT "Starting the build's sccache server" VERBATIM)

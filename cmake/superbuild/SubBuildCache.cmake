@@ -12,6 +12,7 @@ include_guard(GLOBAL)
 # superbuild reconfigures its sub-builds with the new value.
 set(TRELLIS2_SUBBUILD_VARIABLES
   CMAKE_CXX_COMPILER CMAKE_CUDA_COMPILER CMAKE_CUDA_HOST_COMPILER
+  CMAKE_CXX_FLAGS CMAKE_CUDA_FLAGS CMAKE_SHARED_LINKER_FLAGS CMAKE_MODULE_LINKER_FLAGS
   CMAKE_CXX_COMPILER_LAUNCHER CMAKE_CUDA_COMPILER_LAUNCHER
   CMAKE_MODULE_PATH CMAKE_EXPORT_COMPILE_COMMANDS CMAKE_BUILD_TYPE
   Python3_EXECUTABLE
@@ -25,7 +26,15 @@ function(trellis2_write_subbuild_cache output)
   # Flags come only from trellis2_add_torch_extension: no build type, so
   # CMake adds no -O/-g/-DNDEBUG of its own (setuptools' nvcc line has none).
   set(CMAKE_BUILD_TYPE "")
+  # nvcc's -ccbin is the checked compiler. The sub-builds also run without
+  # CUDAHOSTCXX (CompilerEnvironment.cmake), which CMake's CUDA detection
+  # would otherwise prefer to this value.
   set(CMAKE_CUDA_HOST_COMPILER "${CMAKE_CXX_COMPILER}")
+  # Empty, not the environment's CXXFLAGS/LDFLAGS/...: also in a tree first
+  # configured while they were set.
+  foreach(flags CMAKE_CXX_FLAGS CMAKE_CUDA_FLAGS CMAKE_SHARED_LINKER_FLAGS CMAKE_MODULE_LINKER_FLAGS)
+    set(${flags} "")
+  endforeach()
   set(CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/recipe")
   set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${TRELLIS2_CXX_LAUNCHER})

@@ -100,6 +100,32 @@ else()
       "-DTRELLIS2_GCC_VERSION=${_gcc_major}, or use g++-${TRELLIS2_GCC_VERSION} with -DCMAKE_CXX_COMPILER=g++-${TRELLIS2_GCC_VERSION} (in a fresh build directory)")
   endif()
 endif()
+# The host compiler must link the shared C++ runtime torch uses. A wrapper
+# that adds -static-libstdc++ (the GPU image's /opt/gcc, say) would make
+# every module fail the audit's cxx-runtime check after the whole compile;
+# its driver says so at once in the link step it plans (`g++ -###`), which
+# LDFLAGS and the like do not touch.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  execute_process(COMMAND "${CMAKE_CXX_COMPILER}" -### -x c++ /dev/null -o /dev/null
+    OUTPUT_VARIABLE _driver ERROR_VARIABLE _driver)
+  string(REPLACE "\"" "" _driver "${_driver}")
+  if(_driver MATCHES "(-Bstatic -lstdc\\+\\+|[^ ]*libstdc\\+\\+\\.a)")
+    _trellis2_pin_mismatch("host compiler ${CMAKE_CXX_COMPILER}" "a driver that links libstdc++ statically ('${CMAKE_MATCH_1}' in its link step, ${CMAKE_CXX_COMPILER} -###)"
+      "one that links the shared libstdc++.so.6, which torch and every module must share"
+      "nothing: pass the real g++, not a wrapper adding -static-libstdc++ (-DCMAKE_CXX_COMPILER=/usr/bin/g++-${TRELLIS2_GCC_VERSION}, in a fresh build directory)")
+  endif()
+endif()
+# nvcc's host compiler is the checked compiler, always (SubBuildCache.cmake):
+# another one given here would be silently replaced, so say so instead.
+if(CMAKE_CUDA_HOST_COMPILER)
+  file(REAL_PATH "${CMAKE_CUDA_HOST_COMPILER}" _host_real)
+  file(REAL_PATH "${CMAKE_CXX_COMPILER}" _cxx_real)
+  if(NOT _host_real STREQUAL _cxx_real)
+    _trellis2_pin_mismatch("CMAKE_CUDA_HOST_COMPILER" "${CMAKE_CUDA_HOST_COMPILER}"
+      "CMAKE_CXX_COMPILER (${CMAKE_CXX_COMPILER}): nvcc's -ccbin is always the checked host compiler"
+      "-UCMAKE_CUDA_HOST_COMPILER, or choose the host compiler with -DCMAKE_CXX_COMPILER= (in a fresh build directory)")
+  endif()
+endif()
 string(REGEX MATCH "^[0-9]+" _nvcc_major "${TRELLIS2_NVCC_VERSION}")
 string(REGEX MATCH "^[0-9]+" _torch_cuda_major "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}")
 set(TRELLIS2_CUDA_MISMATCH OFF)

@@ -129,10 +129,12 @@ macro(_trellis2_external_project pkg)
     UPDATE_COMMAND ""
     PATCH_COMMAND ${patch_command}
     LIST_SEPARATOR "|"
-    CONFIGURE_COMMAND "${CMAKE_COMMAND}" -G Ninja -S "${_recipe_dir}" -B <BINARY_DIR>
+    # Both under TRELLIS2_SUBBUILD_ENV: no CC/CXX/CUDAHOSTCXX/NVCC_*/...FLAGS
+    # of the configure or build environment reaches a compile or a link.
+    CONFIGURE_COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" -G Ninja -S "${_recipe_dir}" -B <BINARY_DIR>
       -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${_package_dir}"
       "-DTRELLIS2_PACKAGE_DIST=${PIN_DIST}" "-DTRELLIS2_PACKAGE_WHEEL=${wheel}"
-    BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
+    BUILD_COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
     # <pkg>-patch gives the patched source without building (kernel work).
