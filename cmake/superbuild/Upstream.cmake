@@ -137,9 +137,8 @@ macro(_trellis2_external_project pkg)
     BUILD_COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
-    # <pkg>-patch gives the patched source without building (kernel work);
-    # <pkg>-configure the package's build files without compiling.
-    STEP_TARGETS download patch configure)
+    # <pkg>-patch gives the patched source without building (kernel work).
+    STEP_TARGETS download patch)
   # Packages build at the same time (no console pool): JobPool.cmake caps
   # their compile jobs together. A changed toolchain or recipe reconfigures
   # the sub-build.
