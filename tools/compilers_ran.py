@@ -23,8 +23,15 @@ _STATIC = re.compile(r"(?:^|\s)(?:\S*/libstdc\+\+\.a|-static-libstdc\+\+)(?=\s|$
 
 def _target(escaped):
     """CMake writes a target's name into rule names with '.XX' hex escapes
-    (fixture_pkg.2e_C -> fixture_pkg._C)."""
+    (fixture_pkg.2e_C -> fixture_pkg._C); CMake >= 3.28 adds '_unscanned'
+    to the compile rules of sources it does not scan for C++20 modules."""
+    escaped = re.sub(r"_(?:un)?scanned$", "", escaped)
     return re.sub(r"\.([0-9a-f]{2})", lambda m: chr(int(m[1], 16)), escaped)
+
+
+def _program(word):
+    """'${LAUNCHER}${CODE_CHECK}/usr/bin/g++' (CMake 4's compile rules) -> '/usr/bin/g++'."""
+    return re.sub(r"^(?:\$\{\w+\}|\$\w+)+", "", word)
 
 
 def _compiler(kind, command):
@@ -33,10 +40,10 @@ def _compiler(kind, command):
         return match[1] if match else "(none: nvcc's own default)"
     words = command.split()
     if kind == "CXX_COMPILER":
-        return words[words.index("$DEFINES") - 1] if "$DEFINES" in words else command
+        return _program(words[words.index("$DEFINES") - 1]) if "$DEFINES" in words else command
     # A link rule: `$PRE_LINK && <driver> -fPIC ...`
     after = words[words.index("&&") + 1:] if "&&" in words else words
-    return after[0] if after else command
+    return _program(after[0]) if after else command
 
 
 def modules(subbuild):
