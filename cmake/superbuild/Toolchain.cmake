@@ -106,7 +106,7 @@ endif()
 # its driver says so at once in the link step it plans (`g++ -###`), which
 # LDFLAGS and the like do not touch.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  execute_process(COMMAND "${CMAKE_CXX_COMPILER}" -### -x c++ /dev/null -o /dev/null
+  execute_process(COMMAND "${CMAKE_CXX_COMPILER}" "-###" -x c++ /dev/null -o /dev/null
     OUTPUT_VARIABLE _driver ERROR_VARIABLE _driver)
   string(REPLACE "\"" "" _driver "${_driver}")
   if(_driver MATCHES "(-Bstatic -lstdc\\+\\+|[^ ]*libstdc\\+\\+\\.a)")
