@@ -16,8 +16,9 @@
 # the default list in two (cumesh alone, then the three others).
 set -o pipefail
 . tests/gpu/gpu_host_env.sh || exit 3
-# The image's CC/CXX wrappers link libstdc++ statically (shared/reference).
-export CC=/usr/bin/gcc CXX=/usr/bin/g++ CUDAHOSTCXX=/usr/bin/g++
+# The image's CC/CXX/CUDAHOSTCXX (static-libstdc++ wrappers) stay as a user
+# has them: the superbuild sets them aside itself (CompilerEnvironment.cmake),
+# and the pip path builds with whatever setuptools takes from them.
 : "${OUT:?set OUT to the directory for the results}"
 nvidia-smi --query-gpu=name --format=csv,noheader; nproc
 grep -m1 "model name" /proc/cpuinfo; free -g | head -2

@@ -7,7 +7,8 @@ the four packages into build/ (another build tree: TRELLIS2_BUILD_DIR=<dir>):
 Without a GPU every test skips, printing why (and pytest exits 77).
 
 On the device tool's GPU machine (torch 2.11 cu130, GCC 13, glibc 2.39), from
-the repo root, with .srccache/, .whl/ and .deps/ carried:
+the repo root, with .srccache/, .whl/ and .deps/ carried, and the image's
+CC/CXX/CUDAHOSTCXX left as they are (tests/gpu/user_env_run.sh runs this):
     . tests/gpu/gpu_host_env.sh
     cmake --preset gpu-host -DTRELLIS2_SOURCE_CACHE=$PWD/.srccache
     cmake --build --preset gpu-host
