@@ -15,7 +15,6 @@ import re
 import shutil
 import stat
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -105,6 +104,15 @@ def assert_the_checked_compiler_did_everything(build_dir, wrapper, log):
     return report
 
 
+def assert_host_compiler_row(configure_output):
+    """The summary's row for nvcc's host compiler: the checked compiler with
+    its version, checked against TRELLIS2_GCC_VERSION like CMAKE_CXX_COMPILER."""
+    cxx_version = re.search(rf"CMAKE_CXX_COMPILER\s+{re.escape(CXX)} (\S+)\n", configure_output)[1]
+    assert re.search(rf"CMAKE_CUDA_HOST_COMPILER\s+{re.escape(CXX)} {re.escape(cxx_version)} "
+                     rf"\(nvcc -ccbin, = CMAKE_CXX_COMPILER; TRELLIS2_GCC_VERSION {gcc_pin()}: ok\)\n",
+                     configure_output), configure_output[-2500:]
+
+
 def assert_summary_notes(configure_output, env):
     """Each variable set gets its own summary row, naming it and its value."""
     for var, value in env.items():
@@ -134,6 +142,7 @@ def wrapper_in_compiler_variables(work, static_wrapper):
 def test_wrapper_in_cc_cxx_cudahostcxx_is_never_used(wrapper_in_compiler_variables, static_wrapper):
     build_dir, output, env = wrapper_in_compiler_variables
     report = assert_the_checked_compiler_did_everything(build_dir, *static_wrapper)
+    assert_host_compiler_row(output)
     assert_summary_notes(output, env)
     assert sorted(note.split("=")[0] for note in report["environment_not_used"]) == sorted(env)
 
@@ -161,11 +170,7 @@ def test_another_gcc_major_through_cudahostcxx_alone_is_not_used_and_says_so(wor
     env = {"CUDAHOSTCXX": str(wrapper)}
     configured = configure(build_dir, "-DTRELLIS2_SCCACHE=OFF", env=env)
     assert configured.returncode == 0, configured.stdout[-3000:]
-    # The summary's nvcc host compiler row: the checked compiler, checked like CMAKE_CXX_COMPILER.
-    cxx_version = re.search(rf"CMAKE_CXX_COMPILER\s+{re.escape(CXX)} (\S+)\n", configured.stdout)[1]
-    assert re.search(rf"CMAKE_CUDA_HOST_COMPILER\s+{re.escape(CXX)} {re.escape(cxx_version)} "
-                     rf"\(nvcc -ccbin, = CMAKE_CXX_COMPILER; TRELLIS2_GCC_VERSION {gcc_pin()}: ok\)\n",
-                     configured.stdout), configured.stdout[-2500:]
+    assert_host_compiler_row(configured.stdout)  # still the checked compiler, not the GCC offered
     assert_summary_notes(configured.stdout, env)
     # The package's configure (CMake's CUDA detection) only, no compile.
     detected = run(["cmake", "--build", build_dir, "--target", "_ep/fixture/src/fixture-stamp/fixture-configure"],
