@@ -1,11 +1,14 @@
 # cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
-#       -DTORCH_VERSION=<2.7.0> -DOUT=<dir> -DABI_AUDIT=<exe> -DPOLICY=<file> -P make_wheels.cmake
+#       -DTORCH_VERSION=<2.7.0> -DOUT=<cell dir> -DCELLS_ROOT=<dist dir>
+#       -DABI_AUDIT=<exe> -DPOLICY=<file> -P make_wheels.cmake
 #
 # The `wheels` target: one repaired wheel per distribution from the stage
 # (trellis2_wheel repack: requirements on the set's own distributions and
 # on torch pinned to the versions built here), then every wheel written is
 # audited as a wheel, the way a user's pip would receive it, and OUT/simple
 # indexes them (PEP 503) so plain pip installs the set with its dependencies.
+# OUT is this build's torch x CUDA cell of CELLS_ROOT: only OUT is replaced,
+# and CELLS_ROOT/index.html relisted.
 
 # Lists arrive with | for ; (a ; would split the -D argument).
 string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
@@ -29,7 +32,7 @@ if(NOT rc EQUAL 0)
   file(REMOVE_RECURSE "${OUT}")
   message(FATAL_ERROR "A repaired wheel fails ABI policy ${POLICY} (report above); ${OUT} was removed.")
 endif()
-execute_process(COMMAND ${WHEEL_TOOL} index --dist "${OUT}" RESULT_VARIABLE rc)
+execute_process(COMMAND ${WHEEL_TOOL} index --dist "${OUT}" --cells-root "${CELLS_ROOT}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "Could not write the index ${OUT}/simple (exit ${rc}, message above).")
 endif()

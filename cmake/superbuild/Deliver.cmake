@@ -9,10 +9,14 @@
 #       journal stays in site-packages); the next `cmake --install` does it
 #       first as well.
 #   cmake --build <build> --target wheels
-#       writes a repaired wheel per distribution to build/dist/ (version
+#       writes a repaired wheel per distribution to this build's cell of
+#       TRELLIS2_DIST_DIR, <dist>/torch<ver>-cu<cuda>/ (version
 #       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH;
 #       torch and the set's own distributions pinned), audits each with
-#       abi-audit, and indexes them in build/dist/simple (PEP 503).
+#       abi-audit, indexes them in <cell>/simple (PEP 503) and
+#       <cell>/index.html (find-links), and lists the cells in
+#       <dist>/index.html. Other cells (other build trees, another torch)
+#       are left as they are.
 # Both run after the packages' own API checks, which gate the stage.
 
 include_guard(GLOBAL)
@@ -73,16 +77,26 @@ add_custom_target(recover
   VERBATIM)
 
 # --- wheels ----------------------------------------------------------------------------
-set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist")
+set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist" CACHE PATH
+  "Where the wheels target writes: one folder per torch x CUDA cell, beside the cells of other build trees")
+# The cell: the torch and CUDA the modules are built against, named as
+# trellis2_wheel/cells.py does (torch2.7.0-cu126; cpu without CUDA).
+if(TRELLIS2_FOUND_TORCH_CUDA_VERSION)
+  string(REPLACE "." "" _cell_cuda "cu${TRELLIS2_FOUND_TORCH_CUDA_VERSION}")
+else()
+  set(_cell_cuda "cpu")
+endif()
+set(TRELLIS2_WHEEL_CELL "torch${TRELLIS2_FOUND_TORCH_VERSION}-${_cell_cuda}")
 string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
 string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
 add_custom_target(wheels
   ${TRELLIS2_DELIVERY_CHECKS}
   COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
-    "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}"
+    "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
+    "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
     "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}"
     "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
-  COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}"
+  COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
   VERBATIM)
 add_dependencies(wheels ${TRELLIS2_PACKAGES})

@@ -7,7 +7,7 @@
 #
 # Configures with the docker-rocky9-cu126 preset (extra -D arguments adjust
 # it), builds, audits and stages every module, and writes the repaired wheels
-# and their index to <build dir>/dist. It installs nothing: the build stage
+# and their index to <build dir>/dist/<cell> (torch2.7.0-cu126). It installs nothing: the build stage
 # is thrown away, and the runtime stage installs the wheels with pip.
 set -euo pipefail
 if [[ $# -lt 1 ]]; then

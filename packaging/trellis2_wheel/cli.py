@@ -8,7 +8,7 @@ import signal
 import sys
 import sysconfig
 
-from . import (apicheck, distinfo, index, install, names, output, pins, reader, repack, requires,
+from . import (apicheck, cells, distinfo, index, install, names, output, pins, reader, repack, requires,
                stage, tags, txn, wheelcheck)
 from .errors import EXIT_OK, DeliveryError
 
@@ -81,6 +81,13 @@ def _index(args):
     projects = index.write_index(args.dist)
     print(f"{os.path.join(args.dist, 'simple')}: {len(projects)} project(s), "
           f"{sum(map(len, projects.values()))} wheel(s)")
+    if args.cells_root:
+        cells.write_root_page(args.cells_root)
+
+
+def _cells(args):
+    cells.write_root_page(args.root)
+    print(cells.table(args.root))
 
 
 def _requirements(args):
@@ -192,9 +199,17 @@ def parser():
     _set_arguments(c, many)
     c.set_defaults(run=_repack)
 
-    c = sub.add_parser("index", help="write DIR/simple, a PEP 503 index of the wheels in DIR")
+    c = sub.add_parser("index", help="write DIR/simple, a PEP 503 index of the wheels in DIR, "
+                       "and DIR/index.html, their find-links page")
     c.add_argument("--dist", required=True, metavar="DIR")
+    c.add_argument("--cells-root", metavar="ROOT", help="DIR is a cell of ROOT: rewrite ROOT/index.html, "
+                   "the list of ROOT's cells")
     c.set_defaults(run=_index)
+
+    c = sub.add_parser("cells", help="list the torch x CUDA cells of a dist directory: ROOT/index.html, "
+                       "and a table of cells x packages with tags and sizes on stdout")
+    c.add_argument("--root", required=True, metavar="ROOT")
+    c.set_defaults(run=_cells)
 
     c = sub.add_parser("requirements", help="print, as JSON, the requirements repack writes "
                        "for each staged distribution and why each was rewritten")

@@ -5,7 +5,11 @@ with plain pip and its dependencies:
 
 <dist>/simple/index.html lists the projects; <dist>/simple/<normalized
 name>/index.html links each wheel relatively (../../<file>), with a
-#sha256= fragment pip checks and data-requires-python from METADATA (PEP 503)."""
+#sha256= fragment pip checks and data-requires-python from METADATA (PEP 503).
+<dist>/index.html is the same links on one page, for `pip --find-links`
+(the form PyG's torch-<ver>+<cuda>.html pages have).
+
+A <dist> is one torch x CUDA cell of a dist directory (cells.py)."""
 
 import hashlib
 import html
@@ -38,6 +42,7 @@ def write_index(dist_dir):
             projects.setdefault(names.normalize(names.parse_wheel_filename(entry)[0]), []).append(entry)
     simple = os.path.join(dist_dir, "simple")
     shutil.rmtree(simple, ignore_errors=True)
+    every_link = []
     for project, wheels in projects.items():
         links = []
         for wheel in wheels:
@@ -47,15 +52,21 @@ def write_index(dist_dir):
             requires_python = reader.parse_headers(_metadata_text(path)).get("Requires-Python")
             attr = (f' data-requires-python="{html.escape(requires_python, quote=True)}"'
                     if requires_python else "")
-            href = html.escape(f"../../{wheel}#sha256={sha256}", quote=True)
-            links.append(f'<a href="{href}"{attr}>{html.escape(wheel)}</a>')
+            for prefix, into in (("../../", links), ("", every_link)):
+                href = html.escape(f"{prefix}{wheel}#sha256={sha256}", quote=True)
+                into.append(f'<a href="{href}"{attr}>{html.escape(wheel)}</a>')
         _write(os.path.join(simple, project, "index.html"), _page(f"Links for {project}", links))
     _write(os.path.join(simple, "index.html"),
            _page("Simple index", [f'<a href="{p}/">{p}</a>' for p in sorted(projects)]))
+    _write(os.path.join(dist_dir, "index.html"), _page(f"Wheels of {os.path.basename(dist_dir)}", every_link))
     return projects
 
 
 def _write(path, text):
+    """Whole or not at all: another build tree may be reading a page of its
+    dist directory (the cells page) while this one writes."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
+    os.replace(tmp, path)

@@ -86,7 +86,7 @@ echo "pip uninstall: nothing left of $(echo "$files" | wc -l) files"
 
 echo "== repaired wheels into an empty site-packages"
 cmake --build "$BUILD" --target wheels | tail -3
-$py -m pip install -q --no-deps --no-index "$BUILD"/dist/*.whl
-ls "$BUILD"/dist
+$py -m pip install -q --no-deps --no-index "$BUILD"/dist/torch*-cu*/*.whl
+ls "$BUILD"/dist/torch*-cu*
 $py -c "$check_imports"
 echo "real wheels flow: passed"

@@ -13,6 +13,7 @@ from pathlib import Path
 REPO = Path(os.environ["TRELLIS2_REPO"])
 BUILD_DIR = Path(os.environ["TRELLIS2_BUILD_DIR"])
 STAGE_DIR = Path(os.environ["TRELLIS2_STAGE_DIR"])
+DIST_CELL = Path(os.environ["TRELLIS2_DIST_CELL"])  # this build's torch x CUDA cell of its dist directory
 WORK_DIR = Path(os.environ["TRELLIS2_WORK_DIR"])
 PYTHON = os.environ["TRELLIS2_PYTHON"]
 CXX = os.environ["TRELLIS2_CXX"]

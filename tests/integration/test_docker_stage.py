@@ -55,7 +55,7 @@ def test_runtime_installs_the_set_with_plain_pip():
     assert len(installs) == 1, installs
     words = installs[0].split()
     assert "--no-deps" not in words, installs[0]
-    assert "file:///opt/trellis2-native/dist/simple" in words, installs[0]
+    assert "file:///opt/trellis2-native/dist/torch2.7.0-cu126/simple" in words, installs[0]
     named = words[words.index("https://pypi.org/simple") + 1:words.index("&&")]
     assert named == ["cumesh", "flex_gemm", "o_voxel", "nvdiffrast"], named
     assert "pip check" in installs[0]
@@ -72,13 +72,15 @@ def test_build_stage_script_on_the_fixture():
                   "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON", "-DTRELLIS2_SCCACHE=OFF",
                   f"-DTRELLIS2_WHEEL_DIR={WHEEL_DIR}"])
     assert result.returncode == 0, result.stdout[-6000:]
-    assert list((work / "build" / "dist").glob("fixture_pkg-0.0.1+*.whl"))
+    # The image's torch 2.7.0+cu126 cell; this machine's torch is that one too.
+    cell = work / "build" / "dist" / "torch2.7.0-cu126"
+    assert list(cell.glob("fixture_pkg-0.0.1+*.whl"))
     assert (work / "build" / "report.json").is_file()
     # What the runtime stage does: plain pip from the index the wheels target
     # wrote (the fixture's dependencies, torch, numpy and filelock, are this
     # machine's, which the venv sees), then pip check.
     python = work / "venv/bin/python"
-    index = (work / "build" / "dist" / "simple").as_uri()
+    index = (cell / "simple").as_uri()
     install = run([python, "-m", "pip", "install", "--disable-pip-version-check", "--index-url", index, "fixture_pkg"])
     assert install.returncode == 0, install.stdout[-3000:]
     check = run([python, "-m", "pip", "check"])

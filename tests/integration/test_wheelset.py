@@ -3,7 +3,7 @@ from the pinned source) installed with plain pip: the wheels target writes
 the fixture upstream's requirements (tests/fixture/upstream/pyproject.toml)
 with torch pinned to the torch built against, and a PEP 503 index.
 
-pip runs --no-index from build/dist: the fresh venvs see this machine's
+pip runs --no-index from the build's cell of build/dist: the fresh venvs see this machine's
 packages (--system-site-packages: torch 2.7.0, numpy, filelock), which
 satisfy the requirements. The refusal uses a tiny local `torch` 2.6.0
 distribution built here, installed in the venv over the system's torch.
@@ -17,9 +17,9 @@ import zipfile
 import pytest
 from wheel.wheelfile import WheelFile
 
-from support import BUILD_DIR, WORK_DIR, make_venv, run, scratch_dir
+from support import BUILD_DIR, DIST_CELL, WORK_DIR, make_venv, run, scratch_dir
 
-DIST = BUILD_DIR / "dist"
+DIST = DIST_CELL
 EXPECTED = ["torch==2.7.0", "numpy", "filelock; python_version >= '3.8'"]
 
 
