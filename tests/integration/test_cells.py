@@ -91,7 +91,7 @@ def test_the_root_page_lists_the_cells(cells):
 
 def test_the_matrix_prints_cells_by_packages_with_tags_and_sizes(cells):
     for cell in (cells["one"], cells["two"]):
-        assert re.search(rf"^{cell}\s+fixture_pkg\s+0\.0\.1\+\S+\s+(?:many)?linux_\S*x86_64\s+\d+\.\d\d MB$",
+        assert re.search(rf"^{cell}\s+fixture[-_]pkg\s+0\.0\.1\+\S+\s+(?:many)?linux_\S*x86_64\s+\d+\.\d\d MB$",
                          cells["table"], re.M), cells["table"][-2000:]
 
 
@@ -122,15 +122,21 @@ def test_pip_installs_a_cell_only_where_its_torch_is(cells, which):
     work = scratch_dir(f"cells-pip-{which}")
     python = venv_with_torch_of(cells["pythons"][cell], work / "venv")
     assert cell.startswith("torch" + torch_of(python)[0] + "-"), torch_of(python)
+    # --index-url replaces PyPI: the cell's index is all pip sees, so it can
+    # take torch only from what is installed (the cell's index has none).
     index = (cells["dist"] / cell / "simple").as_uri()
-    installed = pip(python, "install", "--no-index", "--index-url", index, "fixture_pkg")
+    installed = pip(python, "install", "--index-url", index, "fixture_pkg")
     assert installed.returncode == 0, installed.stdout[-3000:]
     check = pip(python, "check")
     assert check.returncode == 0, check.stdout[-3000:]
     # The other cell's index, with no torch to download: pip's resolver refuses.
     refused_in = venv_with_torch_of(cells["pythons"][cell], work / "venv-other")
     wanted = torch_of(cells["pythons"][other])[0]
-    refused = pip(refused_in, "install", "--no-index", "--index-url", (cells["dist"] / other / "simple").as_uri(),
-                  "fixture_pkg")
+    refused = pip(refused_in, "install", "--index-url", (cells["dist"] / other / "simple").as_uri(), "fixture_pkg")
     assert refused.returncode != 0, refused.stdout[-3000:]
-    assert f"torch=={wanted}" in refused.stdout and "ResolutionImpossible" in refused.stdout, refused.stdout[-3000:]
+    assert f"torch=={wanted}" in refused.stdout, refused.stdout[-3000:]
+    # The same with no index at all, only the other cell's find-links page.
+    refused = pip(refused_in, "install", "--no-index", "--find-links", (cells["dist"] / other / "index.html").as_uri(),
+                  "fixture_pkg")
+    assert refused.returncode != 0 and f"torch=={wanted}" in refused.stdout, refused.stdout[-3000:]
+    assert "ResolutionImpossible" in refused.stdout or "No matching distribution found for torch" in refused.stdout
