@@ -12,7 +12,10 @@
 #       writes a repaired wheel per distribution to build/dist/ (version
 #       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH;
 #       torch and the set's own distributions pinned), audits each with
-#       abi-audit, and indexes them in build/dist/simple (PEP 503).
+#       abi-audit, tags each with the platform tag it earns (abi-audit
+#       --platform-tag by auditwheel's manylinux-policy.json; recorded in
+#       build/dist/platform-tags.json), indexes them in build/dist/simple
+#       (PEP 503), and refreshes the build report, which names the tags.
 # Both run after the packages' own API checks, which gate the stage.
 
 include_guard(GLOBAL)
@@ -71,6 +74,10 @@ add_custom_target(recover
   VERBATIM)
 
 # --- wheels ----------------------------------------------------------------------------
+# The build report (tools/build_report.py): Report.cmake runs it after every
+# build, the wheels target again after writing them, so it names their tags.
+set(TRELLIS2_REPORT_COMMAND COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"
+  "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json")
 set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist")
 string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
 string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
@@ -80,7 +87,9 @@ add_custom_target(wheels
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}"
     "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}"
     "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
+    "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
+  ${TRELLIS2_REPORT_COMMAND}
   COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}"
   VERBATIM)
 add_dependencies(wheels ${TRELLIS2_PACKAGES})

@@ -17,6 +17,18 @@ std::string why_not(const TagVerdict& verdict) {
                                   : "not " + policy;
 }
 
+// One sentence: why not the next tag, and each blocker; a wheel's members
+// are named inside the wheel (the input path is said once, beside the tag).
+std::string reason(const std::string& input, const TagVerdict& verdict) {
+  std::string text = why_not(verdict);
+  for (size_t i = 0; i < verdict.held_by.size(); ++i) {
+    const Blocker& b = verdict.held_by[i];
+    const bool member = b.file.rfind(input + "!", 0) == 0;
+    text += (i ? "; " : ": ") + (member ? b.file.substr(input.size() + 1) : b.file) + " " + b.detail();
+  }
+  return text;
+}
+
 json json_blocker(const Blocker& b) {
   json out = {{"file", b.file}, {"policy", b.policy}, {"check", b.check}, {"what", b.what}};
   if (b.check == "symbol-version") {
@@ -28,7 +40,10 @@ json json_blocker(const Blocker& b) {
 }
 
 json json_verdict(const std::string& path, const TagVerdict& verdict) {
-  json out = {{"path", path}, {"platform_tag", verdict.tag}, {"held_by", json::array()}};
+  json out = {{"path", path},
+              {"platform_tag", verdict.tag},
+              {"reason", verdict.held_by.empty() ? json(nullptr) : json(reason(path, verdict))},
+              {"held_by", json::array()}};
   for (const Blocker& b : verdict.held_by) out["held_by"].push_back(json_blocker(b));
   return out;
 }
@@ -75,9 +90,7 @@ void write_tags_text(std::ostream& out, const TagJudgement& judgement) {
         out << "  " << file.verdict.tag << "  " << file.path << "\n";
       }
     }
-    if (!input.readable) continue;
-    for (const Blocker& b : input.verdict.held_by)
-      out << "  " << why_not(input.verdict) << ": " << b.file << " " << b.detail() << "\n";
+    if (input.readable && !input.verdict.held_by.empty()) out << "  " << reason(input.path, input.verdict) << "\n";
   }
   out << "abi-audit: platform tags by " << judgement.policies->file << " (x86_64); provided: "
       << judgement.provided_policy->name << " (" << judgement.provided_policy->file << ") and the "

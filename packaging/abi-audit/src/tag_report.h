@@ -40,8 +40,9 @@ TagJudgement judge_tags(const std::vector<std::pair<std::string, std::vector<Rea
 void write_tags_text(std::ostream& out, const TagJudgement& judgement);
 
 // {"manylinux_policy", "provided": {policy, file, globs, set}, "inputs":
-//  [{path, platform_tag, held_by: [blocker], files: [{path, platform_tag,
-//  held_by} or {path, error}]}]}; an unreadable input's platform_tag is null.
+//  [{path, platform_tag, reason, held_by: [blocker], files: [{path,
+//  platform_tag, reason, held_by} or {path, error}]}]}; an unreadable
+//  input's platform_tag is null, so is the reason of the most compatible tag.
 void write_tags_json(std::ostream& out, const TagJudgement& judgement);
 
 }  // namespace abi_audit
