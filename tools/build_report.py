@@ -143,6 +143,31 @@ def compilers_line(summary, packages):
             f"every nvcc -ccbin, C++ compile and link is the checked {summary['checked']}")
 
 
+def platform_tags(config):
+    """The platform tag each repaired wheel got (<cell>/platform-tags.json,
+    written by the wheels target) and the one each input wheel would have
+    earned (abi-audit --platform-tag's report), each with abi-audit's reason:
+    what kept it off the next more compatible tag (null: none)."""
+    paths = config.get("platform_tags") or {}
+    result = {"wheels": [], "input_wheels": []}
+    if os.path.isfile(paths.get("wheels", "")):
+        result["wheels"] = [{key: entry[key] for key in ("dist", "wheel", "platform_tag", "reason")}
+                            for entry in json.load(open(paths["wheels"]))["wheels"]]
+    if os.path.isfile(paths.get("input_wheels", "")):
+        result["input_wheels"] = [{"wheel": os.path.basename(entry["path"]), "platform_tag": entry["platform_tag"],
+                                   "reason": entry.get("reason")}
+                                  for entry in json.load(open(paths["input_wheels"]))["inputs"]]
+    return result
+
+
+def platform_tag_lines(tags):
+    """One line per wheel: the tag it got, or an input wheel would have earned."""
+    def line(prefix, entry):
+        return f"{prefix}{entry['wheel']}: {entry['platform_tag']}" + (f" ({entry['reason']})" if entry["reason"] else "")
+    return ([line("wheel ", e) for e in tags["wheels"]] +
+            [line("input wheel, would have earned: ", e) for e in tags["input_wheels"]])
+
+
 def table(rows):
     header = ("module", "size", "audit", "highest GLIBCXX/GLIBC", "API check", "source")
     lines = [header]
@@ -168,6 +193,7 @@ def main():
     report["compilers_ran"] = checked_compilers(config, ran)
     report["compiler_cache"] = compiler_cache(config)
     report["requirements"] = requirements(config)
+    report["platform_tags"] = platform_tags(config)
     tmp = sys.argv[2] + ".tmp"
     with open(tmp, "w") as out:
         json.dump(report, out, indent=1, sort_keys=True)
@@ -182,6 +208,8 @@ def main():
     print(compiler_cache_line(report["compiler_cache"]))
     print(table(rows))
     for line in requirement_lines(report["requirements"]):
+        print(line)
+    for line in platform_tag_lines(report["platform_tags"]):
         print(line)
     if report["compilers_ran"]["differences"]:
         sys.exit("build report: a module was compiled or linked by another compiler than the checked one "

@@ -1,30 +1,46 @@
 # cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
 #       -DTORCH_VERSION=<2.7.0> -DOUT=<cell dir> -DCELLS_ROOT=<dist dir>
-#       -DABI_AUDIT=<exe> -DPOLICY=<file> -P make_wheels.cmake
+#       -DABI_AUDIT=<exe> -DPOLICY=<file>
+#       -DMANYLINUX_POLICY=<auditwheel's manylinux-policy.json, or ""> -P make_wheels.cmake
 #
 # The `wheels` target: one repaired wheel per distribution from the stage
 # (trellis2_wheel repack: requirements on the set's own distributions and
-# on torch pinned to the versions built here), then every wheel written is
-# audited as a wheel, the way a user's pip would receive it, and OUT/simple
-# indexes them (PEP 503) so plain pip installs the set with its dependencies.
+# on torch pinned to the versions built here), every wheel audited as a
+# wheel, the way a user's pip would receive it, then tagged with the
+# platform tag the audit proved (abi-audit --platform-tag: the most
+# compatible manylinux_<x>_<y>_x86_64 whose policy all its modules satisfy,
+# else linux_x86_64 with the reason), recorded in OUT/platform-tags.json;
+# OUT/simple indexes them (PEP 503) so plain pip installs the set.
 # OUT is this build's torch x CUDA cell of CELLS_ROOT: only OUT is replaced,
 # and CELLS_ROOT/index.html relisted.
 
 # Lists arrive with | for ; (a ; would split the -D argument).
 string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
 string(REPLACE "|" ";" DISTS "${DISTS}")
+if(NOT MANYLINUX_POLICY)
+  message(FATAL_ERROR "The wheels target judges each wheel's platform tag by auditwheel's manylinux-policy.json, "
+    "and configure found none: the configured Python cannot import auditwheel. Run `<that python> -m pip install "
+    "auditwheel` and configure again, or pass -DTRELLIS2_MANYLINUX_POLICY=<manylinux-policy.json>.")
+endif()
 file(REMOVE_RECURSE "${OUT}")
-file(MAKE_DIRECTORY "${OUT}")
-set(wheels "")
-foreach(dist IN LISTS DISTS)
-  execute_process(COMMAND ${WHEEL_TOOL} repack --stage "${STAGE}" --dist "${dist}" --local-label "${LABEL}" --out "${OUT}"
-      --set ${DISTS} --torch-version "${TORCH_VERSION}"
+# Written first with this machine's tag, judged, then written again with the earned one.
+set(untagged "${OUT}/.untagged")
+file(MAKE_DIRECTORY "${untagged}")
+
+function(repack dist out_dir out_var)
+  execute_process(COMMAND ${WHEEL_TOOL} repack --stage "${STAGE}" --dist "${dist}" --local-label "${LABEL}"
+      --out "${out_dir}" --set ${DISTS} --torch-version "${TORCH_VERSION}" ${ARGN}
     OUTPUT_VARIABLE wheel OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "Could not write the wheel of ${dist} (exit ${rc}, message above). "
       "Build first (cmake --build <build>) so every distribution is staged.")
   endif()
-  message(STATUS "Wrote ${wheel}")
+  set(${out_var} "${wheel}" PARENT_SCOPE)
+endfunction()
+
+set(wheels "")
+foreach(dist IN LISTS DISTS)
+  repack("${dist}" "${untagged}" wheel)
   list(APPEND wheels "${wheel}")
 endforeach()
 execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" ${wheels} RESULT_VARIABLE rc)
@@ -32,6 +48,47 @@ if(NOT rc EQUAL 0)
   file(REMOVE_RECURSE "${OUT}")
   message(FATAL_ERROR "A repaired wheel fails ABI policy ${POLICY} (report above); ${OUT} was removed.")
 endif()
+# All wheels in one run: the set's own modules are provided to each other.
+set(judged "${untagged}/platform-tags.abi.json")
+execute_process(COMMAND "${ABI_AUDIT}" --platform-tag --manylinux-policy "${MANYLINUX_POLICY}" --json-out "${judged}"
+    ${wheels}
+  RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  file(REMOVE_RECURSE "${OUT}")
+  message(FATAL_ERROR "abi-audit could not judge the wheels' platform tags (exit ${rc}, report above); ${OUT} was removed.")
+endif()
+file(READ "${judged}" judgement)
+
+# OUT/platform-tags.json: per wheel abi-audit's verdict on it (platform_tag,
+# reason: what kept it off the next more compatible tag, null for none),
+# with its distribution and final file name; the build report reads it.
+string(REPLACE "\\" "\\\\" policy_json "${MANYLINUX_POLICY}")
+string(REPLACE "\"" "\\\"" policy_json "${policy_json}")
+set(record "{\"manylinux_policy\": \"${policy_json}\", \"wheels\": []}")
+set(index 0)
+foreach(dist IN LISTS DISTS)
+  string(JSON verdict GET "${judgement}" inputs ${index})
+  string(JSON tag GET "${verdict}" platform_tag)
+  repack("${dist}" "${OUT}" wheel --platform-tag "${tag}")
+  get_filename_component(name "${wheel}" NAME)
+  # Its files and blockers name the untagged wheel; the reason says it all.
+  foreach(key IN ITEMS files held_by path)
+    string(JSON verdict REMOVE "${verdict}" ${key})
+  endforeach()
+  string(JSON verdict SET "${verdict}" dist "\"${dist}\"")
+  string(JSON verdict SET "${verdict}" wheel "\"${name}\"")
+  string(JSON record SET "${record}" wheels ${index} "${verdict}")
+  string(JSON reason_type TYPE "${verdict}" reason)
+  if(reason_type STREQUAL "STRING")
+    string(JSON reason GET "${verdict}" reason)
+    message(STATUS "Wrote ${wheel}: ${tag} (${reason})")
+  else()
+    message(STATUS "Wrote ${wheel}: ${tag}")
+  endif()
+  math(EXPR index "${index} + 1")
+endforeach()
+file(REMOVE_RECURSE "${untagged}")
+file(WRITE "${OUT}/platform-tags.json" "${record}\n")
 execute_process(COMMAND ${WHEEL_TOOL} index --dist "${OUT}" --cells-root "${CELLS_ROOT}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "Could not write the index ${OUT}/simple (exit ${rc}, message above).")

@@ -2,7 +2,13 @@
 # policy file every audit uses, and describe its ceilings for the summary.
 # The ceilings themselves live only in packaging/abi-audit/policies/.
 #
-# Sets TRELLIS2_ABI_POLICY_FILE and TRELLIS2_ABI_POLICY_SUMMARY.
+# Also finds auditwheel's manylinux-policy.json, the authority on platform
+# tags (PEP 600): abi-audit --platform-tag reads it, this project keeps no
+# copy of its numbers.
+#
+# Sets TRELLIS2_ABI_POLICY_FILE, TRELLIS2_ABI_POLICY_SUMMARY,
+# TRELLIS2_MANYLINUX_POLICY_FILE ("" when there is none: the wheels target
+# then refuses, saying how to get it) and TRELLIS2_MANYLINUX_POLICY_SUMMARY.
 
 include_guard(GLOBAL)
 
@@ -33,3 +39,27 @@ string(REPLACE ";" ", " _ceilings "${_ceilings}")
 set(TRELLIS2_ABI_POLICY_SUMMARY "${_name}: ${_ceilings} (${TRELLIS2_ABI_POLICY_FILE})")
 # Sub-builds get the file, so they need no policy search path.
 set(TRELLIS2_ABI_POLICY "${TRELLIS2_ABI_POLICY_FILE}")
+
+# The platform tags' authority: the file given, else the configured Python's auditwheel's.
+if(TRELLIS2_MANYLINUX_POLICY)
+  if(NOT EXISTS "${TRELLIS2_MANYLINUX_POLICY}")
+    message(FATAL_ERROR "TRELLIS2_MANYLINUX_POLICY='${TRELLIS2_MANYLINUX_POLICY}' does not exist; expected auditwheel's "
+      "manylinux-policy.json. Pass that file, or leave the variable empty to use the configured Python's auditwheel.")
+  endif()
+  get_filename_component(TRELLIS2_MANYLINUX_POLICY_FILE "${TRELLIS2_MANYLINUX_POLICY}" ABSOLUTE)
+  set(TRELLIS2_MANYLINUX_POLICY_SUMMARY "${TRELLIS2_MANYLINUX_POLICY_FILE}")
+else()
+  execute_process(COMMAND "${Python3_EXECUTABLE}" -c
+      "import auditwheel.policy as p, importlib.metadata as m, os; print(os.path.join(os.path.dirname(p.__file__), 'manylinux-policy.json')); print(m.version('auditwheel'))"
+    OUTPUT_VARIABLE _found ERROR_QUIET RESULT_VARIABLE _rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(REPLACE "\n" ";" _found "${_found}")
+  list(GET _found 0 TRELLIS2_MANYLINUX_POLICY_FILE)
+  if(_rc EQUAL 0 AND EXISTS "${TRELLIS2_MANYLINUX_POLICY_FILE}")
+    list(GET _found 1 _version)
+    set(TRELLIS2_MANYLINUX_POLICY_SUMMARY "${TRELLIS2_MANYLINUX_POLICY_FILE} (auditwheel ${_version})")
+  else()
+    set(TRELLIS2_MANYLINUX_POLICY_FILE "")
+    set(TRELLIS2_MANYLINUX_POLICY_SUMMARY "NOT FOUND: ${Python3_EXECUTABLE} cannot import auditwheel; the wheels "
+      "target needs it (${Python3_EXECUTABLE} -m pip install auditwheel, then configure again)")
+  endif()
+endif()

@@ -13,10 +13,13 @@
 #       TRELLIS2_DIST_DIR, <dist>/torch<ver>-cu<cuda>/ (version
 #       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH;
 #       torch and the set's own distributions pinned), audits each with
-#       abi-audit, indexes them in <cell>/simple (PEP 503) and
-#       <cell>/index.html (find-links), and lists the cells in
-#       <dist>/index.html. Other cells (other build trees, another torch)
-#       are left as they are.
+#       abi-audit, tags each with the platform tag it earns (abi-audit
+#       --platform-tag by auditwheel's manylinux-policy.json; recorded in
+#       <cell>/platform-tags.json), indexes them in <cell>/simple (PEP 503)
+#       and <cell>/index.html (find-links), lists the cells in
+#       <dist>/index.html, and refreshes the build report, which names the
+#       tags. Other cells (other build trees, another torch) are left as
+#       they are.
 # Both run after the packages' own API checks, which gate the stage.
 
 include_guard(GLOBAL)
@@ -87,6 +90,10 @@ else()
   set(_cell_cuda "cpu")
 endif()
 set(TRELLIS2_WHEEL_CELL "torch${TRELLIS2_FOUND_TORCH_VERSION}-${_cell_cuda}")
+# The build report (tools/build_report.py): Report.cmake runs it after every
+# build, the wheels target again after writing them, so it names their tags.
+set(TRELLIS2_REPORT_COMMAND COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"
+  "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json")
 string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
 string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
 add_custom_target(wheels
@@ -96,7 +103,9 @@ add_custom_target(wheels
     "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
     "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}"
     "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
+    "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
+  ${TRELLIS2_REPORT_COMMAND}
   COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
   VERBATIM)
 add_dependencies(wheels ${TRELLIS2_PACKAGES})

@@ -61,6 +61,8 @@ endforeach()
 # The ABI gate.
 set(TRELLIS2_ABI_POLICY "rocky9" CACHE STRING
   "abi-audit policy every module must pass: a name under packaging/abi-audit/policies or a policy file")
+set(TRELLIS2_MANYLINUX_POLICY "" CACHE FILEPATH
+  "auditwheel's manylinux-policy.json, by which each repaired wheel's platform tag is judged (default: the configured Python's auditwheel's)")
 
 # Where the build leaves its result.
 set(TRELLIS2_STAGE_DIR "${CMAKE_CURRENT_BINARY_DIR}/stage" CACHE PATH

@@ -84,14 +84,15 @@ foreach(_dist IN LISTS TRELLIS2_DISTS)
   _trellis2_json_set(_config "${_dist}" delivery set ${_index})
   math(EXPR _index "${_index} + 1")
 endforeach()
+# Platform tags: of the repaired wheels (the wheels target) and of the input wheels.
+string(JSON _config SET "${_config}" platform_tags "{}")
+_trellis2_json_set(_config "${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}/platform-tags.json" platform_tags wheels)
+_trellis2_json_set(_config "${CMAKE_BINARY_DIR}/input-wheel-tags.json" platform_tags input_wheels)
 # Rewritten only when it changed.
 file(WRITE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${_config}\n")
 file(COPY_FILE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${CMAKE_BINARY_DIR}/report-config.json" ONLY_IF_DIFFERENT)
 file(REMOVE "${CMAKE_BINARY_DIR}/report-config.json.tmp")
-add_custom_target(report ALL
-  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"
-    "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json"
-  COMMENT "" VERBATIM)
+add_custom_target(report ALL ${TRELLIS2_REPORT_COMMAND} COMMENT "" VERBATIM)
 add_dependencies(report ${TRELLIS2_PACKAGES})
 if(TARGET sccache-stats)
   add_dependencies(report sccache-stats)

@@ -18,3 +18,9 @@ def test_architecture_list_torch_cannot_parse():
     assert "expected: TORCH_CUDA_ARCH_LIST syntax" in text
     assert "-DTRELLIS2_CUDA_ARCHITECTURES='8.0;8.6;8.9;9.0+PTX'" in text
     assert "pip install torch" not in text
+
+
+def test_manylinux_policy_file_that_does_not_exist():
+    text = configure_error(scratch_dir("manylinux-missing"), "-DTRELLIS2_MANYLINUX_POLICY=/nonexistent/policy.json")
+    assert "TRELLIS2_MANYLINUX_POLICY='/nonexistent/policy.json' does not exist; expected auditwheel's" in text
+    assert "leave the variable empty to use the configured Python's auditwheel" in text

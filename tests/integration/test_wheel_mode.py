@@ -7,6 +7,7 @@ wheels refused at configure."""
 import base64
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -108,6 +109,22 @@ def test_stage_has_the_wheels_python_and_the_built_modules(wheel_build):
     assert not list(STAGE.rglob("_fixture_xatlas*"))
     assert "_fixture_xatlas" in wheel_build and "WARNING" in wheel_build
     assert "api-check: ok" in wheel_build
+
+
+def test_input_wheel_is_judged_before_the_modules_are_built(wheel_build):
+    """Which platform tag the input wheel would have earned, named in the
+    build log (before the first compile) and in the report."""
+    judged = json.loads((BUILD / "input-wheel-tags.json").read_text())
+    (entry,) = judged["inputs"]
+    assert entry["path"] == str(WORK / "wheels" / wheel_path().name)
+    assert re.fullmatch(r"manylinux_2_\d+_x86_64", entry["platform_tag"]), entry
+    log = wheel_build
+    judged_at = log.index("Platform tags the input wheels would have earned")
+    assert judged_at < log.index("Performing configure step for 'fixture'"), log
+    report = json.loads((BUILD / "report.json").read_text())
+    assert report["platform_tags"]["input_wheels"] == [
+        {"wheel": wheel_path().name, "platform_tag": entry["platform_tag"], "reason": entry["reason"]}]
+    assert f"input wheel, would have earned: {wheel_path().name}: {entry['platform_tag']}" in log
 
 
 def test_install_over_the_pip_installed_wheel(wheel_build):

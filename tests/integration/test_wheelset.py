@@ -8,7 +8,13 @@ packages (--system-site-packages: torch 2.7.0, numpy, filelock), which
 satisfy the requirements. The refusal uses a tiny local `torch` 2.6.0
 distribution built here, installed in the venv over the system's torch.
 A requirement on a second sibling of the set is tested by
-tests/delivery/test_wheelset.py (the fixture set has one package)."""
+tests/delivery/test_wheelset.py (the fixture set has one package).
+
+The platform tag: the ci preset's policy is rocky9, whose modules earn
+manylinux_2_34_x86_64 (auditwheel's rules, abi-audit --platform-tag); pip
+asked for a manylinux_2_28 machine finds no wheel, for manylinux_2_34 it
+finds this one. A wheel that earns no manylinux tag:
+test_platform_tag_linux.py."""
 
 import json
 import re
@@ -17,7 +23,7 @@ import zipfile
 import pytest
 from wheel.wheelfile import WheelFile
 
-from support import BUILD_DIR, DIST_CELL, WORK_DIR, make_venv, run, scratch_dir
+from support import ABI_POLICY_FILE, BUILD_DIR, DIST_CELL, PYTHON, make_venv, run, scratch_dir
 
 DIST = DIST_CELL
 EXPECTED = ["torch==2.7.0", "numpy", "filelock; python_version >= '3.8'"]
@@ -86,3 +92,34 @@ def test_plain_pip_installs_it_and_refuses_another_torch(wheel):
     assert shadow.stdout.strip() == "2.6.0", shadow.stdout
     result = _pip(other, "install", "--no-index", "--find-links", DIST, "--find-links", torches, "fixture_pkg")
     assert result.returncode != 0 and "torch==2.7.0" in result.stdout, result.stdout[-4000:]
+
+
+def test_wheel_is_tagged_with_what_the_audit_proved(wheel):
+    assert ABI_POLICY_FILE.endswith("/rocky9.policy"), "the ci preset builds for rocky9"
+    assert wheel.name.endswith("-manylinux_2_34_x86_64.whl"), wheel.name
+    with zipfile.ZipFile(wheel) as zf:
+        wheel_file = zf.read("fixture_pkg-0.0.1+torch270.cu126.dist-info/WHEEL").decode()
+    assert re.findall(r"(?m)^Tag: (.*)$", wheel_file) == [wheel.name.split("-", 2)[2][:-len(".whl")]], wheel_file
+    (entry,) = json.loads((DIST / "platform-tags.json").read_text())["wheels"]
+    assert (entry["dist"], entry["wheel"], entry["platform_tag"]) == ("fixture_pkg", wheel.name,
+                                                                      "manylinux_2_34_x86_64")
+    # Why not manylinux_2_31: a version only 2_34 of auditwheel's policies has.
+    assert entry["reason"].startswith("not manylinux_2_31_x86_64: fixture_pkg/"), entry
+    report = json.loads((BUILD_DIR / "report.json").read_text())
+    assert report["platform_tags"]["wheels"] == [entry]
+
+
+def _pip_download(platform, dest):
+    version = run([PYTHON, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).stdout.strip()
+    return run([PYTHON, "-m", "pip", "--disable-pip-version-check", "download", "--no-index", "--find-links", DIST,
+                "--only-binary=:all:", "--platform", platform, "--python-version", version, "--no-deps",
+                "--dest", dest, "fixture_pkg"])
+
+
+def test_pip_refuses_it_where_it_would_not_load(wheel):
+    work = scratch_dir("wheelset-platform")
+    result = _pip_download("manylinux_2_28_x86_64", work / "on-2_28")
+    assert result.returncode != 0 and "No matching distribution found for fixture_pkg" in result.stdout, result.stdout
+    result = _pip_download("manylinux_2_34_x86_64", work / "on-2_34")
+    assert result.returncode == 0, result.stdout
+    assert [p.name for p in (work / "on-2_34").iterdir()] == [wheel.name]

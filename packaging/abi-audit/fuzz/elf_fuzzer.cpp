@@ -1,5 +1,6 @@
-// libFuzzer target: the ELF reader (read_elf_memory), the checks and the
-// reports on arbitrary bytes. Reading must succeed or throw InputError.
+// libFuzzer target: the ELF reader (read_elf_memory), the checks, the
+// platform-tag judgement and the reports on arbitrary bytes. Reading must
+// succeed or throw InputError.
 #include <cstddef>
 #include <cstdint>
 
@@ -12,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const abi_audit::ElfFacts facts = abi_audit::read_elf_memory(image, "fuzz.so");
     abi_audit_fuzz::write_reports(
         {abi_audit::audit_facts("fuzz.so", "_fuzz.cpython-312-x86_64-linux-gnu.so", facts, abi_audit_fuzz::policy())});
+    abi_audit_fuzz::write_tags("fuzz.so", "_fuzz.cpython-312-x86_64-linux-gnu.so", facts);
   } catch (const abi_audit::InputError&) {
   }
   return 0;

@@ -1,16 +1,32 @@
-// Turns one command-line PATH (file, directory or wheel) into file reports.
+// Turns one command-line PATH (file, directory or wheel) into the shared
+// objects it holds, read, and those into file reports.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "checks.h"
+#include "elf_facts.h"
 #include "policy.h"
 
 namespace abi_audit {
 
-// One report per shared object found; an input that cannot be read gives
-// a report with `error` set instead of throwing.
+// One shared object found under a PATH, read; or why it could not be.
+struct ReadFile {
+  std::string path;       // file path, or WHEEL!member
+  std::string file_name;  // base name: decides the expected PyInit_ symbol
+  std::string error;      // non-empty: unreadable, facts empty
+  ElfFacts facts;
+};
+
+// Every shared object under PATH; an input that cannot be read gives one
+// entry with `error` set instead of throwing.
+std::vector<ReadFile> read_path(const std::string& path);
+
+// The checks of one read file (an error entry stays an error report).
+FileReport audit_read(const ReadFile& file, const Policy& policy);
+
+// One report per shared object found under PATH.
 std::vector<FileReport> audit_path(const std::string& path, const Policy& policy);
 
 // A wheel held in memory, reported as LABEL!member (the fuzz target's entry).

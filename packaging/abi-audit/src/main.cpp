@@ -1,8 +1,11 @@
 // abi-audit: checks shared objects, directories of them and wheels against
-// an ABI policy (symbol-version ceilings, PyInit_, RUNPATH, DT_NEEDED).
-// Exit codes: 0 all pass, 1 violations, 2 unreadable input or bad usage.
+// an ABI policy (symbol-version ceilings, PyInit_, RUNPATH, DT_NEEDED), or,
+// with --platform-tag, says which manylinux tag each of them earns.
+// Exit codes: 0 all pass (or all judged), 1 violations, 2 unreadable input
+// or bad usage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <fstream>
@@ -11,8 +14,10 @@
 #include <vector>
 
 #include "inputs.h"
+#include "manylinux.h"
 #include "policy.h"
 #include "report.h"
+#include "tag_report.h"
 
 namespace {
 
@@ -22,15 +27,27 @@ constexpr int kExitUnreadable = 2;
 
 constexpr const char* kUsage =
     "usage: abi-audit [--policy NAME|FILE] [--format text|json] [--json-out FILE] PATH...\n"
+    "       abi-audit --platform-tag --manylinux-policy FILE [--provided NAME|FILE] [--format text|json]\n"
+    "                 [--json-out FILE] PATH...\n"
     "  PATH     a shared object, a directory (searched for *.so, *.so.N) or a .whl\n"
     "  --policy a policy name shipped in policies/ (default rocky9) or a policy file\n"
     "  --format text (default) or json, on standard output\n"
     "  --json-out also write the JSON report to FILE (one run gives the build log its text\n"
     "           and the build its machine-readable stamp)\n"
-    "exit: 0 all pass, 1 violations, 2 unreadable input or bad usage\n";
+    "  --platform-tag  say which manylinux_<x>_<y>_x86_64 tag (else linux_x86_64) each PATH and\n"
+    "           each shared object in it earns, by auditwheel's rules, and what keeps it off the\n"
+    "           next more compatible one\n"
+    "  --manylinux-policy  auditwheel's manylinux-policy.json (pip install auditwheel)\n"
+    "  --provided  a policy whose allow-needed globs a wheel's requirements provide (default\n"
+    "           torch-provided); the shared objects given are provided to each other too\n"
+    "exit: 0 all pass (--platform-tag: all judged), 1 violations, 2 unreadable input or bad usage\n";
 
 struct Options {
   std::string policy = "rocky9";
+  bool policy_given = false;
+  bool platform_tag = false;
+  std::string manylinux_policy;
+  std::string provided = "torch-provided";
   std::string format = "text";
   std::string json_out;
   std::vector<std::string> paths;
@@ -51,43 +68,93 @@ std::string executable_dir() {
 
 // Returns -1 when parsing succeeded, else the exit code to return.
 int parse(int argc, char** argv, Options& options) {
+  const std::vector<std::pair<std::string, std::string*>> valued = {
+      {"--policy", &options.policy},
+      {"--format", &options.format},
+      {"--json-out", &options.json_out},
+      {"--manylinux-policy", &options.manylinux_policy},
+      {"--provided", &options.provided}};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       return kExitPass;
     }
-    if (arg == "--policy" || arg == "--format" || arg == "--json-out") {
-      if (i + 1 >= argc) return usage_error(arg + " needs a value");
-      (arg == "--policy" ? options.policy : arg == "--format" ? options.format : options.json_out) = argv[++i];
-    } else if (arg.rfind("--policy=", 0) == 0) {
-      options.policy = arg.substr(9);
-    } else if (arg.rfind("--format=", 0) == 0) {
-      options.format = arg.substr(9);
-    } else if (arg.rfind("--json-out=", 0) == 0) {
-      options.json_out = arg.substr(11);
-    } else if (arg == "--") {
+    if (arg == "--platform-tag") {
+      options.platform_tag = true;
+      continue;
+    }
+    if (arg == "--") {
       options.paths.insert(options.paths.end(), argv + i + 1, argv + argc);
       break;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return usage_error("unknown option " + arg);
-    } else {
-      options.paths.push_back(arg);
     }
+    if (arg.size() < 2 || arg[0] != '-') {
+      options.paths.push_back(arg);
+      continue;
+    }
+    // --name VALUE or --name=VALUE
+    const std::string name = arg.substr(0, arg.find('='));
+    const auto option = std::find_if(valued.begin(), valued.end(), [&](const auto& o) { return o.first == name; });
+    if (option == valued.end()) return usage_error("unknown option " + arg);
+    if (name != arg) {
+      *option->second = arg.substr(name.size() + 1);
+    } else if (i + 1 < argc) {
+      *option->second = argv[++i];
+    } else {
+      return usage_error(arg + " needs a value");
+    }
+    options.policy_given |= name == "--policy";
   }
   if (options.format != "text" && options.format != "json")
     return usage_error("--format must be text or json, found '" + options.format + "'");
   if (options.paths.empty()) return usage_error("no PATH given");
+  if (options.platform_tag && options.manylinux_policy.empty())
+    return usage_error(
+        "--platform-tag needs --manylinux-policy FILE, auditwheel's manylinux-policy.json; after pip install "
+        "auditwheel: python3 -c 'import auditwheel.policy as p, os; print(os.path.join(os.path.dirname(p.__file__), "
+        "\"manylinux-policy.json\"))'");
+  if (options.platform_tag && options.policy_given)
+    return usage_error("--policy does not go with --platform-tag (the tag is judged by auditwheel's policies); "
+                       "run abi-audit once with each");
+  if (!options.platform_tag && !options.manylinux_policy.empty())
+    return usage_error("--manylinux-policy is read only with --platform-tag");
   return -1;
 }
 
-}  // namespace
+// Writes the report (text or JSON) to stdout and, with --json-out, JSON to
+// that file; returns false (said on stderr) when either cannot be written.
+template <typename WriteText, typename WriteJson>
+bool emit(const Options& options, WriteText write_text, WriteJson write_json) {
+  if (options.format == "json") {
+    write_json(std::cout);
+  } else {
+    write_text(std::cout);
+  }
+  std::cout.flush();
+  if (!options.json_out.empty()) {
+    std::ofstream json_file(options.json_out, std::ios::binary | std::ios::trunc);
+    write_json(json_file);
+    json_file.close();
+    if (!json_file) {
+      std::cerr << "abi-audit: cannot write the JSON report to " << options.json_out << "\n";
+      return false;
+    }
+  }
+  if (!std::cout) {
+    std::cerr << "abi-audit: cannot write the report to standard output\n";
+    return false;
+  }
+  return true;
+}
 
-int main(int argc, char** argv) {
+// JSON goes to stdout for a program; the reason a file was unreadable must
+// still reach the person reading the log.
+void say_unreadable(const Options& options, const std::string& error) {
+  if (!error.empty() && options.format == "json") std::cerr << "abi-audit: " << error << "\n";
+}
+
+int audit(const Options& options) {
   using namespace abi_audit;
-  Options options;
-  if (const int code = parse(argc, argv, options); code >= 0) return code;
-
   Policy policy;
   try {
     policy = load_policy(options.policy, policy_search_dirs(executable_dir()));
@@ -95,38 +162,51 @@ int main(int argc, char** argv) {
     std::cerr << "abi-audit: " << e.what() << "\n";
     return kExitUnreadable;
   }
-
   std::vector<FileReport> reports;
   for (const std::string& path : options.paths) {
     for (FileReport& report : audit_path(path, policy)) reports.push_back(std::move(report));
   }
-
   bool unreadable = false, violations = false;
   for (const FileReport& report : reports) {
     unreadable |= !report.error.empty();
     violations |= !report.violations.empty();
-    // JSON goes to stdout for a program; the reason a file was unreadable
-    // must still reach the person reading the log.
-    if (!report.error.empty() && options.format == "json") std::cerr << "abi-audit: " << report.error << "\n";
+    say_unreadable(options, report.error);
   }
-  if (options.format == "json") {
-    write_json(std::cout, reports, policy);
-  } else {
-    write_text(std::cout, reports, policy);
-  }
-  std::cout.flush();
-  if (!options.json_out.empty()) {
-    std::ofstream json_file(options.json_out, std::ios::binary | std::ios::trunc);
-    write_json(json_file, reports, policy);
-    json_file.close();
-    if (!json_file) {
-      std::cerr << "abi-audit: cannot write the JSON report to " << options.json_out << "\n";
-      return kExitUnreadable;
-    }
-  }
-  if (!std::cout) {
-    std::cerr << "abi-audit: cannot write the report to standard output\n";
+  if (!emit(options, [&](std::ostream& out) { write_text(out, reports, policy); },
+            [&](std::ostream& out) { write_json(out, reports, policy); }))
+    return kExitUnreadable;
+  return unreadable ? kExitUnreadable : violations ? kExitViolations : kExitPass;
+}
+
+// --platform-tag: every PATH is read first, so each shared object given
+// counts as provided to all the others (the set's own modules).
+int platform_tag(const Options& options) {
+  using namespace abi_audit;
+  ManylinuxPolicies manylinux;
+  Policy provided;
+  try {
+    manylinux = load_manylinux_policies(options.manylinux_policy);
+    provided = load_policy(options.provided, policy_search_dirs(executable_dir()));
+  } catch (const PolicyError& e) {
+    std::cerr << "abi-audit: " << e.what() << "\n";
     return kExitUnreadable;
   }
-  return unreadable ? kExitUnreadable : violations ? kExitViolations : kExitPass;
+  std::vector<std::pair<std::string, std::vector<ReadFile>>> inputs;
+  for (const std::string& path : options.paths) {
+    inputs.emplace_back(path, read_path(path));
+    for (const ReadFile& file : inputs.back().second) say_unreadable(options, file.error);
+  }
+  const TagJudgement judgement = judge_tags(inputs, manylinux, provided);
+  if (!emit(options, [&](std::ostream& out) { write_tags_text(out, judgement); },
+            [&](std::ostream& out) { write_tags_json(out, judgement); }))
+    return kExitUnreadable;
+  return judgement.all_readable() ? kExitPass : kExitUnreadable;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (const int code = parse(argc, argv, options); code >= 0) return code;
+  return options.platform_tag ? platform_tag(options) : audit(options);
 }
