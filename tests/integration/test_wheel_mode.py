@@ -336,7 +336,7 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     assert requires_dist(meta) == REQUIRES
     # With its dependencies (this machine's, seen through --system-site-packages), from the index.
     env_dir, _ = venv("venv-fresh")
-    ok(pip(env_dir, "install", "--no-index", "--find-links", BUILD / "dist", "fixture_pkg"))
+    ok(pip(env_dir, "install", "--no-index", "--find-links", wheels[0].parent, "fixture_pkg"))
     ok(pip(env_dir, "check"))
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
