@@ -1,7 +1,10 @@
 # cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
-#       -DTORCH_VERSION=<2.7.0> -DOUT=<dir> -DABI_AUDIT=<exe> -DPOLICY=<file> -P make_wheels.cmake
+#       -DTORCH_VERSION=<2.7.0> -DOUT=<dir> -DABI_AUDIT=<exe> -DPOLICY=<file>
+#       -DSBOM_COMMAND=<cmd;...> -P make_wheels.cmake
 #
-# The `wheels` target: one repaired wheel per distribution from the stage
+# The `wheels` target: each distribution's SBOM written into its staged
+# dist-info (SBOM_COMMAND: trellis2_wheel sbom), then one repaired wheel per
+# distribution from the stage
 # (trellis2_wheel repack: requirements on the set's own distributions and
 # on torch pinned to the versions built here), then every wheel written is
 # audited as a wheel, the way a user's pip would receive it, and OUT/simple
@@ -10,6 +13,12 @@
 # Lists arrive with | for ; (a ; would split the -D argument).
 string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
 string(REPLACE "|" ";" DISTS "${DISTS}")
+string(REPLACE "|" ";" SBOM_COMMAND "${SBOM_COMMAND}")
+# Before the first wheel: a missing or refused SBOM writes no wheel at all.
+execute_process(COMMAND ${SBOM_COMMAND} RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "Could not write the SBOMs into the stage (exit ${rc}, message above); no wheel was written.")
+endif()
 file(REMOVE_RECURSE "${OUT}")
 file(MAKE_DIRECTORY "${OUT}")
 set(wheels "")

@@ -78,6 +78,12 @@ def _repack(args):
 
 
 def _sbom(args):
+    if args.check_library:
+        print(f"cyclonedx-python-lib {sbom.check_library()} with its JSON validator")
+        return
+    if not args.config:
+        raise DeliveryError("sbom", "--config is required", expected="--config <build>/report-config.json",
+                            fix="pass the build's report-config.json (configure writes it)")
     for path in sbom.write_sboms(args.config, stage=args.stage, dists=args.dist):
         print(path)
 
@@ -199,7 +205,9 @@ def parser():
 
     c = sub.add_parser("sbom", help="write each staged distribution's CycloneDX SBOM "
                        f"(<dist-info>/{sbom.SBOM_NAME}), which repack and install carry")
-    c.add_argument("--config", required=True, metavar="FILE",
+    c.add_argument("--check-library", action="store_true",
+                   help="only check that cyclonedx-python-lib and its validator are installed")
+    c.add_argument("--config", metavar="FILE",
                    help="the build's report-config.json (toolchain, provenance, stage, label)")
     c.add_argument("--stage", help="default: the stage the configuration names")
     c.add_argument("--dist", metavar="NAME", help="only these distributions", **many)

@@ -40,7 +40,23 @@ def _library():
         raise DeliveryError("cyclonedx-python-lib", "the SBOM library is not installed",
                             found=str(exc), expected="cyclonedx-python-lib 11 with its JSON validator",
                             fix=PIP_LINE) from None
+    # Another major writes other bytes for the same facts: one major, pinned.
+    found = library_version()
+    if found.split(".")[0] != "11":
+        raise DeliveryError("cyclonedx-python-lib", f"version {found} is installed",
+                            found=found, expected="11.x (the SBOM bytes are this major's)", fix=PIP_LINE)
     return model, bom, component, tool, JsonV1Dot6, SchemaVersion, JsonStrictValidator, packageurl
+
+
+def library_version():
+    import importlib.metadata
+    return importlib.metadata.version("cyclonedx-python-lib")
+
+
+def check_library():
+    """The library and its validator are usable (configure asks); its version."""
+    _library()
+    return library_version()
 
 
 def epoch():
@@ -122,7 +138,6 @@ def _module(w, module, depends):
 
 def _tools(w, tc):
     Component, ComponentType = w.component.Component, w.component.ComponentType
-    import importlib.metadata
     return [
         Component(type=ComponentType.APPLICATION, name="gcc" if tc["cxx_id"] == "GNU" else tc["cxx_id"],
                   version=tc["cxx_version"], properties=w.props(path=tc["cxx_path"])),
@@ -130,7 +145,7 @@ def _tools(w, tc):
                   properties=w.props(path=tc["nvcc_path"])),
         Component(type=ComponentType.APPLICATION, name="cpython", version=tc["python_version"]),
         Component(type=ComponentType.LIBRARY, name="cyclonedx-python-lib",
-                  version=importlib.metadata.version("cyclonedx-python-lib")),
+                  version=library_version()),
     ]
 
 
