@@ -7,6 +7,7 @@ wheels refused at configure."""
 import base64
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -65,6 +66,16 @@ def pip(env_dir, *args):
     return run([env_dir / "bin/python", "-m", "pip", "--disable-pip-version-check", *args])
 
 
+def input_wheel_in_sbom(data):
+    """The SBOM lists the reference wheel (wheel mode's input) with its sha256."""
+    doc = json.loads(data)
+    ref = f"input-wheel:{wheel_path().name}"
+    (component,) = [c for c in doc["components"] if c["bom-ref"] == ref]
+    assert component["hashes"] == [{"alg": "SHA-256", "content": sha256(wheel_path())}], component
+    main = next(d for d in doc["dependencies"] if d["ref"] == doc["metadata"]["component"]["bom-ref"])
+    return ref in main["dependsOn"]
+
+
 def tree_digest(root):
     digest = {}
     for dirpath, dirnames, filenames in os.walk(root):
@@ -120,6 +131,11 @@ def test_install_over_the_pip_installed_wheel(wheel_build):
         assert sha256(os.path.join(site, rel)) == sha256(STAGE / rel), f"{rel} not replaced"
     files = verify_record(site, dist_info)
     assert open(os.path.join(site, dist_info, "INSTALLER")).read().strip() == "pip"
+    # The overlay brings the build's SBOM into pip's dist-info, listed in RECORD
+    # (verify_record checked its hash), so pip uninstall removes it too.
+    sbom = os.path.join(site, dist_info, "sboms", "trellis2-native.cdx.json")
+    assert sbom in files
+    assert input_wheel_in_sbom(open(sbom, "rb").read())
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
     assert site in check.stdout
@@ -317,6 +333,9 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     assert "fixture_pkg/extra.py" in names and not [n for n in names if "_fixture_xatlas" in n]
     meta = zipfile.ZipFile(wheels[0]).read("fixture_pkg-0.0.1+torch270.cu126.dist-info/METADATA").decode()
     assert requires_dist(meta) == REQUIRES
+    # Its SBOM names the input wheel the Python came from, by sha256.
+    assert input_wheel_in_sbom(zipfile.ZipFile(wheels[0]).read(
+        "fixture_pkg-0.0.1+torch270.cu126.dist-info/sboms/trellis2-native.cdx.json"))
     # With its dependencies (this machine's, seen through --system-site-packages), from the index.
     env_dir, _ = venv("venv-fresh")
     ok(pip(env_dir, "install", "--no-index", "--find-links", BUILD / "dist", "fixture_pkg"))
