@@ -11,6 +11,7 @@ no random serial number (a UUID derived from the document), sorted output,
 and no path of the build tree."""
 
 import datetime
+import functools
 import os
 import re
 import uuid
@@ -26,6 +27,7 @@ _SERIAL_NAMESPACE = uuid.UUID("6f1c7f5e-4d3a-5b8e-9c61-7a2e0b9d4c10")   # fixed:
 _GITHUB = re.compile(r"^(?:https://|git@)github\.com[/:]([^/]+)/(.+?)(?:\.git)?/?$")
 
 
+@functools.lru_cache(maxsize=None)
 def _library():
     """The cyclonedx modules, or the pip line that installs them."""
     try:
@@ -35,10 +37,16 @@ def _library():
         from cyclonedx.schema import SchemaVersion
         from cyclonedx.validation.json import JsonStrictValidator
         import packageurl
-        JsonStrictValidator(SchemaVersion.V1_6)   # needs the json-validation extra
+        from cyclonedx.exception import MissingOptionalDependencyException
     except ImportError as exc:
         raise DeliveryError("cyclonedx-python-lib", "the SBOM library is not installed",
                             found=str(exc), expected="cyclonedx-python-lib 11 with its JSON validator",
+                            fix=PIP_LINE) from None
+    try:   # the validator's dependencies (the json-validation extra) load on first use
+        JsonStrictValidator(SchemaVersion.V1_6).validate_str('{"bomFormat": "CycloneDX", "specVersion": "1.6"}')
+    except MissingOptionalDependencyException as exc:
+        raise DeliveryError("cyclonedx-python-lib", "its JSON validator's dependencies are not installed",
+                            found=str(exc), expected="cyclonedx-python-lib[json-validation]",
                             fix=PIP_LINE) from None
     # Another major writes other bytes for the same facts: one major, pinned.
     found = library_version()
@@ -61,7 +69,12 @@ def check_library():
 
 def epoch():
     """SOURCE_DATE_EPOCH, else the date repack stamps wheels with."""
-    return int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)
+    value = os.environ.get("SOURCE_DATE_EPOCH") or str(DEFAULT_EPOCH)
+    if not value.isdigit():
+        raise DeliveryError("SOURCE_DATE_EPOCH", f"{value!r} is not a time",
+                            expected="seconds since 1970-01-01 UTC, e.g. 1766534400",
+                            fix="export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
+    return int(value)
 
 
 def source_purl(packageurl, source):
@@ -197,7 +210,13 @@ def write_sboms(config_path, stage=None, dists=()):
     tc = sbom_facts.toolchain(config)
     timestamp = epoch()
     written = []
-    for facts in sbom_facts.distributions(config, stage):
+    every = sbom_facts.distributions(config, stage)
+    unknown = wanted - {names.normalize(f["dist"]) for f in every}
+    if unknown:
+        raise DeliveryError(config_path, f"no package of this build delivers {', '.join(sorted(unknown))}",
+                            found=", ".join(f["dist"] for f in every), expected="a distribution of the set",
+                            fix="pass --dist with one of the names found, or none for all")
+    for facts in every:
         if wanted and names.normalize(facts["dist"]) not in wanted:
             continue
         dist_info = names.find_dist_info(stage, facts["dist"])

@@ -18,7 +18,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from support import BUILD_DIR, configure, make_venv, one_line, run, scratch_dir
+from support import BUILD_DIR, PYTHON, REPO, configure, make_venv, one_line, run, scratch_dir
 
 DIST = BUILD_DIR / "dist"
 SBOM = "fixture_pkg-0.0.1+torch270.cu126.dist-info/sboms/trellis2-native.cdx.json"
@@ -160,3 +160,22 @@ def test_configure_without_the_library_says_what_to_install():
     assert "The SBOM library is missing" in text, text[-2000:]
     assert "pip install 'cyclonedx-python-lib[json-validation]==11.12.0'" in text, text[-2000:]
     assert "Install it (.ci/setup does), then configure again." in text
+
+
+def test_a_package_not_built_is_refused_and_nothing_is_written():
+    # The build's configuration, but the package's sub-build is empty (never built).
+    work = scratch_dir("sbom-not-built")
+    stage = work / "stage"
+    dist_info = "fixture_pkg-0.0.1.dist-info"
+    (stage / dist_info).mkdir(parents=True)
+    (stage / dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: fixture_pkg\nVersion: 0.0.1\n\n")
+    config = json.loads((BUILD_DIR / "report-config.json").read_text())
+    config["packages"][0]["subbuild_dir"] = str(work / "empty-subbuild")
+    config_file = work / "report-config.json"
+    config_file.write_text(json.dumps(config))
+    result = run([PYTHON, REPO / "packaging/trellis2-wheel", "sbom", "--config", config_file, "--stage", stage])
+    assert result.returncode == 2, result.stdout
+    text = one_line(result.stdout)
+    assert f"{work / 'empty-subbuild' / 'modules.json'}: no module list of fixture" in text, text
+    assert "next: build first (`cmake --build <build>`)" in text, text
+    assert not (stage / dist_info / "sboms").exists()
