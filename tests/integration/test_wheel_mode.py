@@ -220,18 +220,20 @@ def _start_install(env_dir, site, fault, log):
     pytest.fail(f"no install mid-commit (exit {proc.poll()}):\n{log.read()[-3000:]}")
 
 
-# Fault points of the overlay: 1-5 prepare its five files (3 native modules,
-# METADATA with the requirements pinned, RECORD); from 6 on the commit moves
-# them, 4 points per replaced file, so 9 is just after the first is placed.
+# Fault points of the overlay: 1 opens the transaction, 2-7 prepare its six
+# files (3 native modules, the build's SBOM, METADATA with the requirements
+# pinned, RECORD); from 8 on the commit moves them, 3 points per replaced
+# file (backup logged, backed up, place logged), so at 10 the journal has
+# the first file's two lines.
 # (what is signalled, the signal, the fault that holds the install mid-commit)
 KILLS = {
     # Ctrl-C, CI cancellation, `timeout`: the whole group. cmake defers the
     # signal until its child exits; the install rolls back and says so.
-    "group-sigterm": ("group", signal.SIGTERM, "9:hang"),
-    "group-sigint": ("group", signal.SIGINT, "9:hang"),
+    "group-sigterm": ("group", signal.SIGTERM, "10:hang"),
+    "group-sigint": ("group", signal.SIGINT, "10:hang"),
     # cmake killed outright: the install gets SIGTERM from the kernel
     # (PR_SET_PDEATHSIG) and rolls back.
-    "cmake-sigkill": ("cmake", signal.SIGKILL, "9:hang"),
+    "cmake-sigkill": ("cmake", signal.SIGKILL, "10:hang"),
 }
 
 
@@ -274,7 +276,7 @@ def test_sigterm_to_cmake_alone_lets_the_install_finish(wheel_build):
     env_dir, site = venv("venv-kill-cmake-sigterm")
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     with open(WORK / "install-cmake-sigterm.log", "w+") as log:
-        proc, child = _start_install(env_dir, site, "9:pause", log)
+        proc, child = _start_install(env_dir, site, "10:pause", log)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         log.seek(0)
