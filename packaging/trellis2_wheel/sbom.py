@@ -8,7 +8,8 @@ their sha256, the toolchain, and per module the ABI audit (passed, highest
 symbol versions, policy, and the platform tag once the audit states one).
 Same inputs, same bytes: no clock (the timestamp is SOURCE_DATE_EPOCH),
 no random serial number (a UUID derived from the document), sorted output,
-and no path of the build tree."""
+and no temporary path (paths written are inputs: the pin's repository, a
+checkout or cache tree, the compilers)."""
 
 import datetime
 import functools
