@@ -8,6 +8,7 @@
 #   TRELLIS2_INSTALL_PYTHON, _PACKAGING, _BUILD, _STAGE, _DISTS, _SUBBUILDS
 #   TRELLIS2_INSTALL_SUBBUILD_ENV  the env prefix of every package step (CompilerEnvironment.cmake)
 #   TRELLIS2_INSTALL_SITE_FIXED    TRELLIS2_SITE_PACKAGES is set: it wins over --prefix
+#   TRELLIS2_INSTALL_SBOM_COMMAND  writes each distribution's SBOM into the stage (Sbom.cmake)
 
 set(site "${TRELLIS2_INSTALL_DEFAULT_SITE}")
 set(again "cmake --install ${TRELLIS2_INSTALL_BUILD}")
@@ -27,6 +28,12 @@ foreach(subbuild IN LISTS TRELLIS2_INSTALL_SUBBUILDS)
     message(FATAL_ERROR "The API check in ${subbuild} failed (above); nothing was installed.")
   endif()
 endforeach()
+
+# The SBOM of the modules as they are now, so the install carries it.
+execute_process(COMMAND ${TRELLIS2_INSTALL_SBOM_COMMAND} RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "Could not write the SBOMs into the stage (exit ${rc}, message above); nothing was installed.")
+endif()
 
 message(STATUS "Installing ${TRELLIS2_INSTALL_DISTS} over ${site}")
 # Directly, not through `cmake -E env`: the install must be this process's

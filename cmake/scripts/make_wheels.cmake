@@ -1,9 +1,13 @@
 # cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
 #       -DTORCH_VERSION=<2.7.0> -DOUT=<cell dir> -DCELLS_ROOT=<dist dir>
 #       -DABI_AUDIT=<exe> -DPOLICY=<file>
-#       -DMANYLINUX_POLICY=<auditwheel's manylinux-policy.json, or ""> -P make_wheels.cmake
+#       -DMANYLINUX_POLICY=<auditwheel's manylinux-policy.json, or "">
+#       -DSBOM_COMMAND=<cmd;...> -P make_wheels.cmake
 #
-# The `wheels` target: one repaired wheel per distribution from the stage
+# The `wheels` target: each distribution's SBOM written into its staged
+# dist-info (SBOM_COMMAND: trellis2_wheel sbom; again with each module's
+# platform tag once they are judged), then one repaired wheel per
+# distribution from the stage
 # (trellis2_wheel repack: requirements on the set's own distributions and
 # on torch pinned to the versions built here), every wheel audited as a
 # wheel, the way a user's pip would receive it, then tagged with the
@@ -21,6 +25,12 @@ if(NOT MANYLINUX_POLICY)
   message(FATAL_ERROR "The wheels target judges each wheel's platform tag by auditwheel's manylinux-policy.json, "
     "and configure found none: the configured Python cannot import auditwheel. Run `<that python> -m pip install "
     "auditwheel` and configure again, or pass -DTRELLIS2_MANYLINUX_POLICY=<manylinux-policy.json>.")
+endif()
+string(REPLACE "|" ";" SBOM_COMMAND "${SBOM_COMMAND}")
+# Before the first wheel: a missing or refused SBOM writes no wheel at all.
+execute_process(COMMAND ${SBOM_COMMAND} RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "Could not write the SBOMs into the stage (exit ${rc}, message above); no wheel was written.")
 endif()
 file(REMOVE_RECURSE "${OUT}")
 # Written first with this machine's tag, judged, then written again with the earned one.
@@ -58,6 +68,12 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "abi-audit could not judge the wheels' platform tags (exit ${rc}, report above); ${OUT} was removed.")
 endif()
 file(READ "${judged}" judgement)
+# The SBOMs again, now with the platform tag each module earned.
+execute_process(COMMAND ${SBOM_COMMAND} --platform-tags "${judged}" RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  file(REMOVE_RECURSE "${OUT}")
+  message(FATAL_ERROR "Could not write the SBOMs with the platform tags (exit ${rc}, message above); ${OUT} was removed.")
+endif()
 
 # OUT/platform-tags.json: per wheel abi-audit's verdict on it (platform_tag,
 # reason: what kept it off the next more compatible tag, null for none),

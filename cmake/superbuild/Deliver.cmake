@@ -20,7 +20,9 @@
 #       <dist>/index.html, and refreshes the build report, which names the
 #       tags. Other cells (other build trees, another torch) are left as
 #       they are.
-# Both run after the packages' own API checks, which gate the stage.
+# Both run after the packages' own API checks, which gate the stage, and
+# both first write each distribution's SBOM into its staged dist-info
+# (TRELLIS2_SBOM_COMMAND, Sbom.cmake), which they then deliver with RECORD.
 
 include_guard(GLOBAL)
 
@@ -70,6 +72,7 @@ install(CODE "
   set(TRELLIS2_INSTALL_TORCH_VERSION [==[${TRELLIS2_FOUND_TORCH_VERSION}]==])
   set(TRELLIS2_INSTALL_SUBBUILDS [==[${_subbuilds}]==])
   set(TRELLIS2_INSTALL_SUBBUILD_ENV [==[${TRELLIS2_SUBBUILD_ENV}]==])
+  set(TRELLIS2_INSTALL_SBOM_COMMAND [==[${TRELLIS2_SBOM_COMMAND}]==])
 ")
 install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/scripts/install_stage.cmake")
 
@@ -96,12 +99,13 @@ set(TRELLIS2_REPORT_COMMAND COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DI
   "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json")
 string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
 string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
+string(REPLACE ";" "|" _sbom_command "${TRELLIS2_SBOM_COMMAND}")
 add_custom_target(wheels
   ${TRELLIS2_DELIVERY_CHECKS}
   COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
     "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
-    "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}"
+    "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}" "-DSBOM_COMMAND=${_sbom_command}"
     "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
     "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"

@@ -25,8 +25,40 @@ function(_trellis2_json_set json value)
   set(${json} "${${json}}" PARENT_SCOPE)
 endfunction()
 
+# _trellis2_json_provenance(<json var> <pkg> <member>...): where a package's
+# source came from (Upstream.cmake's TRELLIS2_PROVENANCE_OF_<pkg>), for the
+# SBOM each repaired wheel carries (trellis2_wheel sbom): kind (git, cache,
+# local), tree, the pin's repository and commit, dist, input_wheel (null in
+# source mode) and the patches applied ({file, name}: name relative to the
+# repository, so two checkouts write the same SBOM).
+function(_trellis2_json_provenance json pkg)
+  get_property(_provenance GLOBAL PROPERTY TRELLIS2_PROVENANCE_OF_${pkg})
+  cmake_parse_arguments(_p "" "KIND;TREE;REPOSITORY;COMMIT;DIST;WHEEL" "PATCHES" ${_provenance})
+  string(JSON ${json} SET "${${json}}" ${ARGN} "{\"input_wheel\": null, \"patches\": []}")
+  foreach(_key IN ITEMS kind tree repository commit dist)
+    string(TOUPPER "${_key}" _KEY)
+    _trellis2_json_set(${json} "${_p_${_KEY}}" ${ARGN} ${_key})
+  endforeach()
+  if(_p_WHEEL)
+    _trellis2_json_set(${json} "${_p_WHEEL}" ${ARGN} input_wheel)
+  endif()
+  set(_index 0)
+  foreach(_patch IN LISTS _p_PATCHES)
+    file(RELATIVE_PATH _name "${PROJECT_SOURCE_DIR}" "${_patch}")
+    if(_name MATCHES "^\\.\\./")
+      set(_name "${_patch}")  # outside the repository: its path is its name
+    endif()
+    string(JSON ${json} SET "${${json}}" ${ARGN} patches ${_index} "{}")
+    _trellis2_json_set(${json} "${_patch}" ${ARGN} patches ${_index} file)
+    _trellis2_json_set(${json} "${_name}" ${ARGN} patches ${_index} name)
+    math(EXPR _index "${_index} + 1")
+  endforeach()
+  set(${json} "${${json}}" PARENT_SCOPE)
+endfunction()
+
 set(_config "{\"toolchain\": {}, \"architectures\": [], \"packages\": []}")
 _trellis2_json_set(_config "${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python)
+_trellis2_json_set(_config "${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python_version)
 _trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION_FULL}" toolchain torch)
 _trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}" toolchain torch_cuda)
 _trellis2_json_set(_config "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}" toolchain cxx)
@@ -71,6 +103,7 @@ foreach(pkg IN LISTS TRELLIS2_PACKAGES)
   _trellis2_json_set(_config "${pkg}" packages ${_index} name)
   _trellis2_json_set(_config "${_origin}" packages ${_index} origin)
   _trellis2_json_set(_config "${_subbuild}" packages ${_index} subbuild_dir)
+  _trellis2_json_provenance(_config ${pkg} packages ${_index} provenance)
   math(EXPR _index "${_index} + 1")
 endforeach()
 # What the wheels target pins (trellis2_wheel requirements reads the stage).

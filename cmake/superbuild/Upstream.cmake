@@ -14,7 +14,9 @@
 # The package is configured with -C <sub-build cache> and
 # -D<PKG>_SOURCE_DIR=<tree>/<PIN_SUBDIR>, and built on every superbuild build
 # (its own Ninja decides what is out of date, so a no-op costs milliseconds).
-# Sets the global property TRELLIS2_SOURCE_OF_<pkg> for the summary.
+# Sets the global property TRELLIS2_SOURCE_OF_<pkg> for the summary, and
+# TRELLIS2_PROVENANCE_OF_<pkg> (KIND git|cache|local, TREE, REPOSITORY,
+# COMMIT, DIST, WHEEL, PATCHES applied) for the report and the SBOM.
 
 include_guard(GLOBAL)
 include(ExternalProject)
@@ -40,6 +42,9 @@ function(trellis2_add_upstream pkg)
   endif()
   _trellis2_external_project(${pkg})
   set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
+  set_property(GLOBAL PROPERTY TRELLIS2_PROVENANCE_OF_${pkg} KIND ${kind} TREE "${origin_tree}"
+    REPOSITORY "${PIN_REPOSITORY}" COMMIT ${PIN_COMMIT} DIST "${PIN_DIST}" WHEEL "${wheel}"
+    PATCHES ${applied_patches})
   set_property(GLOBAL APPEND PROPERTY TRELLIS2_DISTS "${PIN_DIST}")
 endfunction()
 
@@ -51,7 +56,9 @@ endfunction()
 
 # The steps below are macros: each sets, in trellis2_add_upstream's scope,
 # `tree` (the source tree), `origin` (for the summary and the report),
-# `download` and `patch_command` (the ExternalProject steps).
+# `kind` and `origin_tree` (the tree the source came from: the checkout, the
+# cache entry, or the clone), `download` and `patch_command` (the
+# ExternalProject steps), `applied_patches` (the pin's, unless a checkout).
 
 # A local checkout, built in place: no download, and no patches, which
 # would edit the developer's files.
@@ -59,6 +66,8 @@ macro(_trellis2_source_from_checkout pkg)
   set(tree "${TRELLIS2_${PKG}_SOURCE_DIR}")
   _trellis2_check_tree(${pkg} "${tree}" "TRELLIS2_${PKG}_SOURCE_DIR")
   set(origin "local ${tree}")
+  set(kind local)
+  set(origin_tree "${tree}")
   if(PIN_PATCHES)
     string(APPEND origin " (pin's patches not applied)")
   endif()
@@ -81,6 +90,8 @@ macro(_trellis2_source_from_cache pkg pin_file)
       "only once a new clone succeeded) with: ${_fill}")
   endif()
   set(origin "cache ${_cached}")
+  set(kind cache)
+  set(origin_tree "${_cached}")
   if(PIN_PATCHES)
     # The cache is shared: patch a copy, never the cache itself.
     set(tree "${CMAKE_BINARY_DIR}/_src/${pkg}")
@@ -95,6 +106,8 @@ endmacro()
 macro(_trellis2_source_from_git pkg pin_file)
   set(tree "${CMAKE_BINARY_DIR}/_src/${pkg}")
   set(origin "git ${PIN_REPOSITORY} @ ${PIN_COMMIT}")
+  set(kind git)
+  set(origin_tree "${tree}")
   set(download DOWNLOAD_COMMAND "${CMAKE_COMMAND}"
     "-DREPOSITORY=${PIN_REPOSITORY}" "-DCOMMIT=${PIN_COMMIT}" "-DDEST=${tree}"
     "-DPIN_FILE=${pin_file}" "-DMARKER=${PIN_MARKER_PATH}"
@@ -104,7 +117,9 @@ endmacro()
 # The pin's patches, applied to every tree this build owns (not a checkout).
 macro(_trellis2_patch_step pkg pin_file)
   set(patch_command "")
+  set(applied_patches "")
   if(PIN_PATCHES AND NOT TRELLIS2_${PKG}_SOURCE_DIR)
+    set(applied_patches ${PIN_PATCHES})
     string(REPLACE ";" "|" _patch_list "${PIN_PATCHES}")
     set(patch_command "${CMAKE_COMMAND}" "-DSOURCE_DIR=${tree}" "-DPATCHES=${_patch_list}"
       "-DPIN_FILE=${pin_file}" "-DCOMMIT=${PIN_COMMIT}" -P "${PROJECT_SOURCE_DIR}/cmake/scripts/apply_patches.cmake")

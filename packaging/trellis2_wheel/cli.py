@@ -9,7 +9,7 @@ import sys
 import sysconfig
 
 from . import (apicheck, cells, distinfo, index, install, names, output, pins, reader, repack, requires,
-               stage, tags, txn, wheelcheck)
+               sbom, stage, tags, txn, wheelcheck)
 from .errors import EXIT_OK, DeliveryError
 
 
@@ -75,6 +75,17 @@ def _repack(args):
     for line in requires.describe(args.dist, rewrites):
         print(line, file=sys.stderr)   # stdout is the wheel's path
     print(path)
+
+
+def _sbom(args):
+    if args.check_library:
+        print(f"cyclonedx-python-lib {sbom.check_library()} with its JSON validator")
+        return
+    if not args.config:
+        raise DeliveryError("sbom", "--config is required", expected="--config <build>/report-config.json",
+                            fix="pass the build's report-config.json (configure writes it)")
+    for path in sbom.write_sboms(args.config, stage=args.stage, dists=args.dist, platform_tags=args.platform_tags):
+        print(path)
 
 
 def _index(args):
@@ -198,6 +209,18 @@ def parser():
     c.add_argument("--platform-tag", help="default: this machine's, e.g. linux_x86_64")
     _set_arguments(c, many)
     c.set_defaults(run=_repack)
+
+    c = sub.add_parser("sbom", help="write each staged distribution's CycloneDX SBOM "
+                       f"(<dist-info>/{sbom.SBOM_NAME}), which repack and install carry")
+    c.add_argument("--check-library", action="store_true",
+                   help="only check that cyclonedx-python-lib and its validator are installed")
+    c.add_argument("--config", metavar="FILE",
+                   help="the build's report-config.json (toolchain, provenance, stage, label)")
+    c.add_argument("--stage", help="default: the stage the configuration names")
+    c.add_argument("--dist", metavar="NAME", help="only these distributions", **many)
+    c.add_argument("--platform-tags", metavar="FILE",
+                   help="abi-audit --platform-tag's JSON over the wheels: each module's earned tag is added")
+    c.set_defaults(run=_sbom)
 
     c = sub.add_parser("index", help="write DIR/simple, a PEP 503 index of the wheels in DIR, "
                        "and DIR/index.html, their find-links page")

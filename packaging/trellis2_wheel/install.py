@@ -1,8 +1,8 @@
 """install: lay a stage over a site-packages, atomically.
 
 A distribution already installed there (its dist-info exists, any version)
-gets only its native files replaced and their RECORD lines rewritten, so
-pip keeps owning every file. One not installed is written whole, with
+gets only its native files replaced, the build's SBOM added to its
+dist-info and their RECORD lines rewritten, so pip keeps owning every file. One not installed is written whole, with
 INSTALLER and a RECORD. Every change goes through one txn.Transaction."""
 
 import os
@@ -45,10 +45,20 @@ def _requirements(plan, root, dist_info, siblings, torch_version):
     return new.encode("utf-8") if new != text else None
 
 
-def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version):
-    """Only native files change, and the installed METADATA's requirements
-    are pinned; their RECORD lines are rewritten."""
+def _sboms(stage_rows, dist_info, installed):
+    """installed path -> staged path of the build's SBOMs (<dist-info>/sboms/,
+    PEP 770): they describe the native files the overlay brings, so they go
+    into the installed dist-info with them."""
+    prefix = f"{dist_info}/sboms/"
+    return {f"{installed}/{rel[len(dist_info) + 1:]}": rel
+            for rel, _, _ in stage_rows if rel.startswith(prefix)}
+
+
+def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version, dist_info):
+    """Only native files and the build's SBOMs change, and the installed
+    METADATA's requirements are pinned; their RECORD lines are rewritten."""
     plan = Plan(name)
+    sboms = _sboms(stage_rows, dist_info, installed)
     metadata_rel = f"{installed}/METADATA"
     metadata = _requirements(plan, site, installed, siblings, torch_version)
     record_rel = f"{installed}/RECORD"
@@ -73,6 +83,8 @@ def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version):
                 placed.add(rel)
         elif path == metadata_rel and metadata is not None:
             new_rows.append((path, record.digest(metadata), str(len(metadata))))
+        elif path in sboms:
+            continue   # listed below, as the stage has it
         else:
             if module:
                 plan.lines.append(f"WARNING: keep {path}: the stage has no {module}, "
@@ -80,6 +92,11 @@ def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version):
             new_rows.append(_true_row(site, path, hash_, size, plan))
     # Modules the installed wheel did not have are added at the end.
     new_rows += [record.file_entry(stage, rel) for rel in sorted(staged.values()) if rel not in placed]
+    for target, rel in sorted(sboms.items()):
+        data = _read(stage, rel)
+        new_rows.append((target, record.digest(data), str(len(data))))
+        plan.adds[target] = data
+        plan.lines.append(f"replace {target}" if target in installed_hash else f"add     {target}")
     new_rows.append((record_rel, "", ""))
     for rel in sorted(staged.values()):
         plan.adds[rel] = _read(stage, rel)
@@ -165,7 +182,8 @@ def plan_install(stage, site, dists=(), torch_version=None):
         _, files = distinfo.staged_files(stage, name)
         rows = [record.file_entry(stage, rel) for rel in files]
         installed = names.find_dist_info(site, name, required=False)
-        plans.append(_overlay(stage, site, name, rows, installed, siblings, torch_version) if installed
+        plans.append(_overlay(stage, site, name, rows, installed, siblings, torch_version, dist_info)
+                     if installed
                      else _fresh(stage, site, name, dist_info, rows, siblings, torch_version))
     return plans
 

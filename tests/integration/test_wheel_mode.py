@@ -66,6 +66,16 @@ def pip(env_dir, *args):
     return run([env_dir / "bin/python", "-m", "pip", "--disable-pip-version-check", *args])
 
 
+def input_wheel_in_sbom(data):
+    """The SBOM lists the reference wheel (wheel mode's input) with its sha256."""
+    doc = json.loads(data)
+    ref = f"input-wheel:{wheel_path().name}"
+    (component,) = [c for c in doc["components"] if c["bom-ref"] == ref]
+    assert component["hashes"] == [{"alg": "SHA-256", "content": sha256(wheel_path())}], component
+    main = next(d for d in doc["dependencies"] if d["ref"] == doc["metadata"]["component"]["bom-ref"])
+    return ref in main["dependsOn"]
+
+
 def tree_digest(root):
     digest = {}
     for dirpath, dirnames, filenames in os.walk(root):
@@ -137,6 +147,11 @@ def test_install_over_the_pip_installed_wheel(wheel_build):
         assert sha256(os.path.join(site, rel)) == sha256(STAGE / rel), f"{rel} not replaced"
     files = verify_record(site, dist_info)
     assert open(os.path.join(site, dist_info, "INSTALLER")).read().strip() == "pip"
+    # The overlay brings the build's SBOM into pip's dist-info, listed in RECORD
+    # (verify_record checked its hash), so pip uninstall removes it too.
+    sbom = os.path.join(site, dist_info, "sboms", "trellis2-native.cdx.json")
+    assert sbom in files
+    assert input_wheel_in_sbom(open(sbom, "rb").read())
     check = run([env_dir / "bin/python", "-c", CHECK])
     assert check.returncode == 0, check.stdout
     assert site in check.stdout
@@ -221,18 +236,20 @@ def _start_install(env_dir, site, fault, log):
     pytest.fail(f"no install mid-commit (exit {proc.poll()}):\n{log.read()[-3000:]}")
 
 
-# Fault points of the overlay: 1-5 prepare its five files (3 native modules,
-# METADATA with the requirements pinned, RECORD); from 6 on the commit moves
-# them, 4 points per replaced file, so 9 is just after the first is placed.
+# Fault points of the overlay: 1 opens the transaction, 2-7 prepare its six
+# files (3 native modules, the build's SBOM, METADATA with the requirements
+# pinned, RECORD); from 8 on the commit moves them, 3 points per replaced
+# file (backup logged, backed up, place logged), so at 10 the journal has
+# the first file's two lines.
 # (what is signalled, the signal, the fault that holds the install mid-commit)
 KILLS = {
     # Ctrl-C, CI cancellation, `timeout`: the whole group. cmake defers the
     # signal until its child exits; the install rolls back and says so.
-    "group-sigterm": ("group", signal.SIGTERM, "9:hang"),
-    "group-sigint": ("group", signal.SIGINT, "9:hang"),
+    "group-sigterm": ("group", signal.SIGTERM, "10:hang"),
+    "group-sigint": ("group", signal.SIGINT, "10:hang"),
     # cmake killed outright: the install gets SIGTERM from the kernel
     # (PR_SET_PDEATHSIG) and rolls back.
-    "cmake-sigkill": ("cmake", signal.SIGKILL, "9:hang"),
+    "cmake-sigkill": ("cmake", signal.SIGKILL, "10:hang"),
 }
 
 
@@ -275,7 +292,7 @@ def test_sigterm_to_cmake_alone_lets_the_install_finish(wheel_build):
     env_dir, site = venv("venv-kill-cmake-sigterm")
     ok(pip(env_dir, "install", "--no-deps", str(wheel_path())))
     with open(WORK / "install-cmake-sigterm.log", "w+") as log:
-        proc, child = _start_install(env_dir, site, "9:pause", log)
+        proc, child = _start_install(env_dir, site, "10:pause", log)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         log.seek(0)
@@ -334,6 +351,9 @@ def test_repaired_wheels_install_import_and_reproduce(wheel_build):
     assert "fixture_pkg/extra.py" in names and not [n for n in names if "_fixture_xatlas" in n]
     meta = zipfile.ZipFile(wheels[0]).read("fixture_pkg-0.0.1+torch270.cu126.dist-info/METADATA").decode()
     assert requires_dist(meta) == REQUIRES
+    # Its SBOM names the input wheel the Python came from, by sha256.
+    assert input_wheel_in_sbom(zipfile.ZipFile(wheels[0]).read(
+        "fixture_pkg-0.0.1+torch270.cu126.dist-info/sboms/trellis2-native.cdx.json"))
     # With its dependencies (this machine's, seen through --system-site-packages), from the index.
     env_dir, _ = venv("venv-fresh")
     ok(pip(env_dir, "install", "--no-index", "--find-links", wheels[0].parent, "fixture_pkg"))

@@ -1,0 +1,234 @@
+"""sbom: a CycloneDX 1.6 bill of materials per distribution of the set
+(PEP 770), written with the OWASP library into the staged dist-info as
+sboms/trellis2-native.cdx.json, where repack and install both carry it.
+
+It names the upstream source (repository and commit as a purl, or a local
+checkout with its `git describe`), the patches and the input wheel with
+their sha256, the toolchain, and per module the ABI audit (passed, highest
+symbol versions, policy, and the platform tag once the audit states one).
+Same inputs, same bytes: no clock (the timestamp is SOURCE_DATE_EPOCH),
+no random serial number (a UUID derived from the document), sorted output,
+and no temporary path (paths written are inputs: the pin's repository, a
+checkout or cache tree, the compilers)."""
+
+import datetime
+import functools
+import os
+import re
+import uuid
+
+from . import names, sbom_facts
+from .errors import DeliveryError
+from .repack import DEFAULT_EPOCH, labelled
+
+SBOM_NAME = "sboms/trellis2-native.cdx.json"
+PIP_LINE = "python3 -m pip install 'cyclonedx-python-lib[json-validation]==11.12.0'"
+NS = "trellis2-native"   # property name prefix (CycloneDX property taxonomy)
+_SERIAL_NAMESPACE = uuid.UUID("6f1c7f5e-4d3a-5b8e-9c61-7a2e0b9d4c10")   # fixed: ours alone
+_GITHUB = re.compile(r"^(?:https://|git@)github\.com[/:]([^/]+)/(.+?)(?:\.git)?/?$")
+
+
+@functools.lru_cache(maxsize=None)
+def _library():
+    """The cyclonedx modules, or the pip line that installs them."""
+    try:
+        from cyclonedx import model
+        from cyclonedx.model import bom, component, tool
+        from cyclonedx.output.json import JsonV1Dot6
+        from cyclonedx.schema import SchemaVersion
+        from cyclonedx.validation.json import JsonStrictValidator
+        import packageurl
+        from cyclonedx.exception import MissingOptionalDependencyException
+    except ImportError as exc:
+        raise DeliveryError("cyclonedx-python-lib", "the SBOM library is not installed",
+                            found=str(exc), expected="cyclonedx-python-lib 11 with its JSON validator",
+                            fix=PIP_LINE) from None
+    try:   # the validator's dependencies (the json-validation extra) load on first use
+        JsonStrictValidator(SchemaVersion.V1_6).validate_str('{"bomFormat": "CycloneDX", "specVersion": "1.6"}')
+    except MissingOptionalDependencyException as exc:
+        raise DeliveryError("cyclonedx-python-lib", "its JSON validator's dependencies are not installed",
+                            found=str(exc), expected="cyclonedx-python-lib[json-validation]",
+                            fix=PIP_LINE) from None
+    # Another major writes other bytes for the same facts: one major, pinned.
+    found = library_version()
+    if found.split(".")[0] != "11":
+        raise DeliveryError("cyclonedx-python-lib", f"version {found} is installed",
+                            found=found, expected="11.x (the SBOM bytes are this major's)", fix=PIP_LINE)
+    return model, bom, component, tool, JsonV1Dot6, SchemaVersion, JsonStrictValidator, packageurl
+
+
+def library_version():
+    import importlib.metadata
+    return importlib.metadata.version("cyclonedx-python-lib")
+
+
+def check_library():
+    """The library and its validator are usable (configure asks); its version."""
+    _library()
+    return library_version()
+
+
+def epoch():
+    """SOURCE_DATE_EPOCH, else the date repack stamps wheels with."""
+    value = os.environ.get("SOURCE_DATE_EPOCH") or str(DEFAULT_EPOCH)
+    if not value.isdigit():
+        raise DeliveryError("SOURCE_DATE_EPOCH", f"{value!r} is not a time",
+                            expected="seconds since 1970-01-01 UTC, e.g. 1766534400",
+                            fix="export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
+    return int(value)
+
+
+def source_purl(packageurl, source):
+    """pkg:github/<owner>/<repo>@<commit>, else pkg:generic with vcs_url."""
+    match = _GITHUB.match(source["repository"])
+    if match:
+        return packageurl.PackageURL(type="github", namespace=match.group(1), name=match.group(2),
+                                     version=source["commit"])
+    return packageurl.PackageURL(type="generic", name=source["package"], version=source["commit"],
+                                 qualifiers={"vcs_url": f"git+{source['repository']}@{source['commit']}"})
+
+
+class _Writer:
+    """One document: components with deterministic bom-refs, their edges."""
+
+    def __init__(self, lib):
+        (self.model, self.bom_mod, self.component, self.tool, self.output, self.schema,
+         self.validator, self.packageurl) = lib
+        self.components, self.edges = [], {}
+
+    def props(self, **values):
+        Property = self.model.Property
+        return [Property(name=f"{NS}:{key.replace('_', '-')}", value=str(value))
+                for key, value in values.items() if value is not None]
+
+    def hashes(self, sha256):
+        return [self.model.HashType(alg=self.model.HashAlgorithm.SHA_256, content=sha256)]
+
+    def add(self, ref, type_, name, depends=(), **kwargs):
+        comp = self.component.Component(type=getattr(self.component.ComponentType, type_),
+                                         name=name, bom_ref=ref, **kwargs)
+        self.components.append(comp)
+        self.edges[ref] = list(depends)
+        return comp
+
+
+def _source(w, source):
+    """The upstream source and its patches; returns the source's bom-ref."""
+    patch_refs = []
+    for patch in source["patches"]:
+        ref = f"patch:{patch['name']}"
+        w.add(ref, "FILE", patch["name"], hashes=w.hashes(patch["sha256"]),
+              properties=w.props(patch_of=source["package"]))
+        patch_refs.append(ref)
+    ref = f"source:{source['package']}"
+    kwargs = {}
+    if source["kind"] == "local":
+        # A developer's checkout: its own state, not the pin.
+        version = source["describe"]
+        props = w.props(source_kind="local", source_tree=source["tree"], git_describe=version)
+    else:
+        version = source["commit"]
+        kwargs["purl"] = source_purl(w.packageurl, source)
+        kwargs["external_references"] = [w.model.ExternalReference(
+            type=w.model.ExternalReferenceType.VCS, url=w.model.XsUri(source["repository"]))]
+        props = w.props(source_kind=source["kind"], source_commit=source["commit"],
+                        source_repository=source["repository"],
+                        source_cache_tree=source["tree"] if source["kind"] == "cache" else None)
+    w.add(ref, "LIBRARY", source["package"], depends=patch_refs, version=version,
+          properties=props, **kwargs)
+    return ref
+
+
+def _module(w, module, depends):
+    ceilings = {f"audit_ceiling_{k}": v for k, v in sorted(module["ceilings"].items())}
+    highest = {f"audit_highest_{k}": v for k, v in sorted(module["highest"].items())}
+    ref = f"module:{module['import']}"
+    w.add(ref, "FILE", module["path"], depends=depends, hashes=w.hashes(module["sha256"]),
+          properties=w.props(module=module["import"], audit_passed=str(module["passed"]).lower(),
+                             audit_policy=module["policy"], platform_tag=module["platform_tag"],
+                             **highest, **ceilings))
+    return ref
+
+
+def _tools(w, tc):
+    Component, ComponentType = w.component.Component, w.component.ComponentType
+    return [
+        Component(type=ComponentType.APPLICATION, name="gcc" if tc["cxx_id"] == "GNU" else tc["cxx_id"],
+                  version=tc["cxx_version"], properties=w.props(path=tc["cxx_path"])),
+        Component(type=ComponentType.APPLICATION, name="nvcc", version=tc["nvcc_version"],
+                  properties=w.props(path=tc["nvcc_path"])),
+        Component(type=ComponentType.APPLICATION, name="cpython", version=tc["python_version"]),
+        Component(type=ComponentType.LIBRARY, name="cyclonedx-python-lib",
+                  version=library_version()),
+    ]
+
+
+def document(dist, version, facts, tc, timestamp):
+    """The SBOM of one distribution as JSON text (validated against the schema)."""
+    w = _Writer(_library())
+    source_ref = _source(w, facts["source"])
+    torch_ref = "pkg:pypi/torch@" + tc["torch"]
+    w.add(torch_ref, "FRAMEWORK", "torch", version=tc["torch"],
+          purl=w.packageurl.PackageURL(type="pypi", name="torch", version=tc["torch"]),
+          properties=w.props(torch_cuda=tc["torch_cuda"]))
+    dist_depends = [_module(w, m, [source_ref, torch_ref]) for m in facts["modules"]]
+    dist_depends += [source_ref, torch_ref]
+    wheel = facts["source"]["input_wheel"]
+    if wheel:
+        ref = f"input-wheel:{wheel['file']}"
+        w.add(ref, "LIBRARY", wheel["name"], version=wheel["version"], hashes=w.hashes(wheel["sha256"]),
+              properties=w.props(input_wheel=wheel["file"], role="the Python code comes from this wheel"))
+        dist_depends.append(ref)
+    purl = w.packageurl.PackageURL(type="pypi", name=names.normalize(dist), version=version)
+    main = w.component.Component(type=w.component.ComponentType.LIBRARY, name=dist, version=version,
+                                 bom_ref=str(purl), purl=purl)
+    w.edges[str(purl)] = dist_depends
+    metadata = w.bom_mod.BomMetaData(
+        timestamp=datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc),
+        component=main, tools=w.tool.ToolRepository(components=_tools(w, tc)))
+    bom = w.bom_mod.Bom(metadata=metadata, components=w.components, serial_number=uuid.UUID(int=0))
+    by_ref = {str(c.bom_ref): c for c in w.components + [main]}
+    for ref, depends in w.edges.items():
+        bom.register_dependency(by_ref[ref], [by_ref[d] for d in depends])
+    # The serial number is derived from the document itself (with a nil one).
+    draft = w.output(bom).output_as_string(indent=2)
+    bom.serial_number = uuid.uuid5(_SERIAL_NAMESPACE, draft)
+    text = w.output(bom).output_as_string(indent=2) + "\n"
+    error = w.validator(w.schema.V1_6).validate_str(text)
+    if error:
+        raise DeliveryError(dist, "the SBOM written does not validate against CycloneDX 1.6",
+                            found=str(error), fix="report it: a fact above has a shape the schema refuses")
+    return text
+
+
+def write_sboms(config_path, stage=None, dists=(), platform_tags=None):
+    """Write the SBOM into each staged distribution's dist-info (only when it
+    changed); returns the paths written. platform_tags: abi-audit
+    --platform-tag's JSON over the wheels, whose per-module tags are added."""
+    config = sbom_facts.load_json(config_path, "build configuration (report-config.json)")
+    stage = stage or config["delivery"]["stage"]
+    label = config["delivery"]["label"]
+    wanted = {names.normalize(d) for d in dists}
+    tc = sbom_facts.toolchain(config)
+    timestamp = epoch()
+    written = []
+    every = sbom_facts.distributions(config, stage, sbom_facts.platform_tags(platform_tags))
+    unknown = wanted - {names.normalize(f["dist"]) for f in every}
+    if unknown:
+        raise DeliveryError(config_path, f"no package of this build delivers {', '.join(sorted(unknown))}",
+                            found=", ".join(f["dist"] for f in every), expected="a distribution of the set",
+                            fix="pass --dist with one of the names found, or none for all")
+    for facts in every:
+        if wanted and names.normalize(facts["dist"]) not in wanted:
+            continue
+        dist_info = names.find_dist_info(stage, facts["dist"])
+        version = labelled(names.split_dist_info(dist_info)[1], label)
+        text = document(facts["dist"], version, facts, tc, timestamp)
+        path = os.path.join(stage, dist_info, SBOM_NAME)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if not os.path.isfile(path) or open(path, encoding="utf-8").read() != text:
+            with open(path + ".tmp", "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            os.replace(path + ".tmp", path)
+        written.append(path)
+    return written

@@ -1,0 +1,134 @@
+"""The facts an SBOM states about one distribution of the set, gathered from
+what the build left behind: report-config.json (written at configure by
+cmake/superbuild/Report.cmake: toolchain, per package its provenance), and
+per package its sub-build's modules.json and audit/<module>.audit.json
+(abi-audit's JSON). Files are hashed here, when the SBOM is written, so the
+SBOM states the bytes delivered, not the ones configure saw."""
+
+import hashlib
+import json
+import os
+import subprocess
+
+from . import names
+from .errors import DeliveryError
+
+FIX_BUILD = "build first (`cmake --build <build>`): it builds, audits and stages every package"
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_json(path, what):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise DeliveryError(path, f"no {what}", expected=f"the {what} the build writes",
+                            fix=FIX_BUILD) from None
+    except ValueError as exc:
+        raise DeliveryError(path, f"{what} is not JSON", found=str(exc),
+                            fix="configure and build again (`cmake --preset <preset>`, "
+                                "`cmake --build <build>`)") from None
+
+
+def git_describe(tree):
+    """`git describe --always --dirty` of a local checkout, or why there is none."""
+    try:
+        result = subprocess.run(["git", "-C", tree, "describe", "--always", "--dirty"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        return f"unknown (git: {exc.strerror})"
+    return result.stdout.strip() if result.returncode == 0 else "unknown (not a git checkout)"
+
+
+def platform_tags(path):
+    """{module's path in its wheel: the platform tag it earned} from
+    `abi-audit --platform-tag --json-out` over the wheels ({} without one)."""
+    if not path:
+        return {}
+    judged = load_json(path, "platform tags (abi-audit --platform-tag)")
+    return {entry["path"].split("!", 1)[1]: entry["platform_tag"]
+            for wheel in judged.get("inputs", []) for entry in wheel.get("files", []) if "!" in entry["path"]}
+
+
+def _module_facts(package, module, stage, policy_fallback, tags):
+    """One module: its file in the stage (what the wheel ships) and its audit."""
+    subbuild = package["subbuild_dir"]
+    rel = os.path.relpath(module["file"], os.path.join(subbuild, "modules")).replace(os.sep, "/")
+    staged = os.path.join(stage, rel)
+    if not os.path.isfile(staged):
+        raise DeliveryError(staged, f"module {module['import']} is not staged",
+                            expected=f"the built {rel} in the stage", fix=FIX_BUILD)
+    audit_file = os.path.join(subbuild, "audit", module["import"] + ".audit.json")
+    audit = load_json(audit_file, f"ABI audit of {module['import']}")
+    checked = (audit.get("files") or [{}])[0]
+    policy = audit.get("policy") or {}
+    return {
+        "import": module["import"], "path": rel, "sha256": sha256_file(staged),
+        "passed": bool(audit.get("passed")),
+        "highest": checked.get("highest", {}),
+        "policy": policy.get("name") or policy_fallback,
+        "ceilings": policy.get("max", {}),
+        # The platform tag the module earned, once the wheels target has
+        # judged it (tags); left out otherwise (cmake --install).
+        "platform_tag": tags.get(rel),
+    }
+
+
+def _source_facts(package):
+    """Where the package's source came from, and the patches applied to it."""
+    prov = package.get("provenance")
+    if not prov:
+        raise DeliveryError(package.get("subbuild_dir", "report-config.json"),
+                            f"report-config.json has no provenance for {package.get('name')}",
+                            expected="a build tree configured by this version of the superbuild",
+                            fix="configure again (`cmake --preset <preset>` or `cmake -S . -B <build>`)")
+    source = {"package": package["name"], "kind": prov["kind"], "repository": prov["repository"],
+              "commit": prov["commit"], "tree": prov["tree"], "describe": None}
+    if prov["kind"] == "local":
+        source["describe"] = git_describe(prov["tree"])
+    source["patches"] = [{"name": p["name"], "sha256": sha256_file(p["file"])}
+                         for p in prov.get("patches", [])]
+    wheel = prov.get("input_wheel")
+    source["input_wheel"] = None
+    if wheel:
+        if not os.path.isfile(wheel):
+            raise DeliveryError(wheel, "the input wheel is gone",
+                                expected="the wheel configure checked (TRELLIS2_WHEEL_DIR)",
+                                fix="put it back, or configure with the TRELLIS2_WHEEL_DIR that holds it")
+        name, version, _ = names.parse_wheel_filename(wheel)
+        source["input_wheel"] = {"file": os.path.basename(wheel), "name": name,
+                                 "version": str(version), "sha256": sha256_file(wheel)}
+    return source
+
+
+def distributions(config, stage, tags=None):
+    """Per distribution of the set: {dist, modules, source}; tags: platform_tags()."""
+    policy_fallback = os.path.splitext(os.path.basename(config.get("abi_policy", "")))[0]
+    found = []
+    for package in config["packages"]:
+        listing = load_json(os.path.join(package["subbuild_dir"], "modules.json"),
+                            f"module list of {package['name']}")
+        found.append({
+            "dist": listing["dist"],
+            "modules": [_module_facts(package, m, stage, policy_fallback, tags or {})
+                        for m in sorted(listing["modules"], key=lambda m: m["import"])],
+            "source": _source_facts(package),
+        })
+    return found
+
+
+def toolchain(config):
+    """The toolchain configure checked: compiler, nvcc, torch and its CUDA, Python."""
+    tc = config["toolchain"]
+    compiler_id, _, compiler_version = tc["cxx"].partition(" ")
+    return {"cxx_id": compiler_id, "cxx_version": compiler_version, "cxx_path": tc["cxx_compiler"],
+            "nvcc_version": tc["nvcc"], "nvcc_path": tc["nvcc_path"],
+            "torch": tc["torch"], "torch_cuda": tc["torch_cuda"],
+            "python_version": tc.get("python_version") or tc["python"].rsplit(" ", 1)[-1]}
