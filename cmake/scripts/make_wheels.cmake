@@ -5,8 +5,8 @@
 #       -DSBOM_COMMAND=<cmd;...> -P make_wheels.cmake
 #
 # The `wheels` target: each distribution's SBOM written into its staged
-# dist-info (SBOM_COMMAND: trellis2_wheel sbom; again with each module's
-# platform tag once they are judged), then one repaired wheel per
+# dist-info (SBOM_COMMAND: trellis2_wheel sbom, each module's platform tag
+# included), then one repaired wheel per
 # distribution from the stage
 # (trellis2_wheel repack: requirements on the set's own distributions and
 # on torch pinned to the versions built here), every wheel audited as a
@@ -68,12 +68,6 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "abi-audit could not judge the wheels' platform tags (exit ${rc}, report above); ${OUT} was removed.")
 endif()
 file(READ "${judged}" judgement)
-# The SBOMs again, now with the platform tag each module earned.
-execute_process(COMMAND ${SBOM_COMMAND} --platform-tags "${judged}" RESULT_VARIABLE rc OUTPUT_QUIET)
-if(NOT rc EQUAL 0)
-  file(REMOVE_RECURSE "${OUT}")
-  message(FATAL_ERROR "Could not write the SBOMs with the platform tags (exit ${rc}, message above); ${OUT} was removed.")
-endif()
 
 # OUT/platform-tags.json: per wheel abi-audit's verdict on it (platform_tag,
 # reason: what kept it off the next more compatible tag, null for none),

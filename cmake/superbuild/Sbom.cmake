@@ -21,3 +21,9 @@ if(NOT _sbom_rc EQUAL 0)
 endif()
 set(TRELLIS2_SBOM_LIBRARY "${_sbom_library}")
 set(TRELLIS2_SBOM_COMMAND ${TRELLIS2_WHEEL_TOOL} sbom --config "${CMAKE_BINARY_DIR}/report-config.json")
+# Each module's platform tag, judged as the wheels target judges the wheels
+# (a generator expression: the wheels target and install(CODE) expand it).
+if(TRELLIS2_MANYLINUX_POLICY_FILE)
+  list(APPEND TRELLIS2_SBOM_COMMAND --abi-audit "$<TARGET_FILE:abi-audit>"
+    --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}")
+endif()

@@ -84,7 +84,8 @@ def _sbom(args):
     if not args.config:
         raise DeliveryError("sbom", "--config is required", expected="--config <build>/report-config.json",
                             fix="pass the build's report-config.json (configure writes it)")
-    for path in sbom.write_sboms(args.config, stage=args.stage, dists=args.dist, platform_tags=args.platform_tags):
+    for path in sbom.write_sboms(args.config, stage=args.stage, dists=args.dist, abi_audit=args.abi_audit,
+                                 manylinux_policy=args.manylinux_policy):
         print(path)
 
 
@@ -218,8 +219,9 @@ def parser():
                    help="the build's report-config.json (toolchain, provenance, stage, label)")
     c.add_argument("--stage", help="default: the stage the configuration names")
     c.add_argument("--dist", metavar="NAME", help="only these distributions", **many)
-    c.add_argument("--platform-tags", metavar="FILE",
-                   help="abi-audit --platform-tag's JSON over the wheels: each module's earned tag is added")
+    c.add_argument("--abi-audit", metavar="EXE", help="with --manylinux-policy: state each module's platform "
+                   "tag, judged by EXE --platform-tag over the staged modules")
+    c.add_argument("--manylinux-policy", metavar="FILE", help="auditwheel's manylinux-policy.json")
     c.set_defaults(run=_sbom)
 
     c = sub.add_parser("index", help="write DIR/simple, a PEP 503 index of the wheels in DIR, "

@@ -201,10 +201,10 @@ def document(dist, version, facts, tc, timestamp):
     return text
 
 
-def write_sboms(config_path, stage=None, dists=(), platform_tags=None):
+def write_sboms(config_path, stage=None, dists=(), abi_audit=None, manylinux_policy=None):
     """Write the SBOM into each staged distribution's dist-info (only when it
-    changed); returns the paths written. platform_tags: abi-audit
-    --platform-tag's JSON over the wheels, whose per-module tags are added."""
+    changed); returns the paths written. With abi_audit and manylinux_policy
+    (auditwheel's JSON), each module's platform tag is judged and stated."""
     config = sbom_facts.load_json(config_path, "build configuration (report-config.json)")
     stage = stage or config["delivery"]["stage"]
     label = config["delivery"]["label"]
@@ -212,7 +212,12 @@ def write_sboms(config_path, stage=None, dists=(), platform_tags=None):
     tc = sbom_facts.toolchain(config)
     timestamp = epoch()
     written = []
-    every = sbom_facts.distributions(config, stage, sbom_facts.platform_tags(platform_tags))
+    every = sbom_facts.distributions(config, stage)
+    if abi_audit and manylinux_policy:
+        modules = [m for facts in every for m in facts["modules"]]
+        tags = sbom_facts.judge_platform_tags(abi_audit, manylinux_policy, stage, [m["path"] for m in modules])
+        for module in modules:
+            module["platform_tag"] = tags[module["path"]]
     unknown = wanted - {names.normalize(f["dist"]) for f in every}
     if unknown:
         raise DeliveryError(config_path, f"no package of this build delivers {', '.join(sorted(unknown))}",

@@ -47,17 +47,28 @@ def git_describe(tree):
     return result.stdout.strip() if result.returncode == 0 else "unknown (not a git checkout)"
 
 
-def platform_tags(path):
-    """{module's path in its wheel: the platform tag it earned} from
-    `abi-audit --platform-tag --json-out` over the wheels ({} without one)."""
-    if not path:
-        return {}
-    judged = load_json(path, "platform tags (abi-audit --platform-tag)")
-    return {entry["path"].split("!", 1)[1]: entry["platform_tag"]
-            for wheel in judged.get("inputs", []) for entry in wheel.get("files", []) if "!" in entry["path"]}
+def judge_platform_tags(abi_audit, manylinux_policy, stage, paths):
+    """{module path in the stage: the platform tag it earns}, by
+    `abi-audit --platform-tag` over the staged modules all at once (the set's
+    own modules provided to each other, as in the wheels target's judgement
+    of the wheels), so the wheels and `cmake --install` state the same tag."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="trellis2-tags.") as tmp:
+        out = os.path.join(tmp, "tags.json")
+        result = subprocess.run([abi_audit, "--platform-tag", "--manylinux-policy", manylinux_policy,
+                                 "--json-out", out, *[os.path.join(stage, p) for p in paths]],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 0:
+            raise DeliveryError(abi_audit, f"could not judge the platform tags of the staged modules "
+                                f"(exit {result.returncode})", found=result.stdout.strip()[-2000:],
+                                expected="every staged module readable",
+                                fix="build again (cmake --build <build>), then retry")
+        judged = load_json(out, "platform tags (abi-audit --platform-tag)")
+    return {os.path.relpath(entry["path"], stage).replace(os.sep, "/"): entry["platform_tag"]
+            for entry in judged["inputs"]}
 
 
-def _module_facts(package, module, stage, policy_fallback, tags):
+def _module_facts(package, module, stage, policy_fallback):
     """One module: its file in the stage (what the wheel ships) and its audit."""
     subbuild = package["subbuild_dir"]
     rel = os.path.relpath(module["file"], os.path.join(subbuild, "modules")).replace(os.sep, "/")
@@ -75,9 +86,8 @@ def _module_facts(package, module, stage, policy_fallback, tags):
         "highest": checked.get("highest", {}),
         "policy": policy.get("name") or policy_fallback,
         "ceilings": policy.get("max", {}),
-        # The platform tag the module earned, once the wheels target has
-        # judged it (tags); left out otherwise (cmake --install).
-        "platform_tag": tags.get(rel),
+        # The platform tag it earns: write_sboms judges them all at once.
+        "platform_tag": None,
     }
 
 
@@ -108,8 +118,8 @@ def _source_facts(package):
     return source
 
 
-def distributions(config, stage, tags=None):
-    """Per distribution of the set: {dist, modules, source}; tags: platform_tags()."""
+def distributions(config, stage):
+    """Per distribution of the set: {dist, modules, source}."""
     policy_fallback = os.path.splitext(os.path.basename(config.get("abi_policy", "")))[0]
     found = []
     for package in config["packages"]:
@@ -117,7 +127,7 @@ def distributions(config, stage, tags=None):
                             f"module list of {package['name']}")
         found.append({
             "dist": listing["dist"],
-            "modules": [_module_facts(package, m, stage, policy_fallback, tags or {})
+            "modules": [_module_facts(package, m, stage, policy_fallback)
                         for m in sorted(listing["modules"], key=lambda m: m["import"])],
             "source": _source_facts(package),
         })

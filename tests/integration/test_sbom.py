@@ -18,9 +18,9 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from support import BUILD_DIR, PYTHON, REPO, configure, make_venv, one_line, run, scratch_dir
+from support import BUILD_DIR, DIST_CELL, PYTHON, REPO, configure, make_venv, one_line, run, scratch_dir
 
-DIST = BUILD_DIR / "dist"
+DIST = DIST_CELL  # the build's torch x CUDA cell
 SBOM = "fixture_pkg-0.0.1+torch270.cu126.dist-info/sboms/trellis2-native.cdx.json"
 EPOCH = "1766534400"   # 2025-12-24T00:00:00Z
 NS = "trellis2-native:"
