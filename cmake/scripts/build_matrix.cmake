@@ -13,6 +13,7 @@
 
 cmake_minimum_required(VERSION 3.25)
 get_filename_component(repo "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
+include("${repo}/cmake/common/WheelCell.cmake")
 if(NOT PYTHONS)
   message(FATAL_ERROR "Pass -DPYTHONS=<python>|<python>...: one Python per torch x CUDA cell, each with its torch.")
 endif()
@@ -41,13 +42,12 @@ foreach(python IN LISTS PYTHONS)
   list(GET found 0 torch_version)
   list(LENGTH found fields)
   set(cuda_version "")
-  set(cell_cuda "cpu")
   if(fields GREATER 1)
     list(GET found 1 cuda_version)
-    string(REPLACE "." "" cell_cuda "cu${cuda_version}")
   endif()
-  set(tree "${BUILD_ROOT}/torch${torch_version}-${cell_cuda}")
-  message(STATUS "cell torch${torch_version}-${cell_cuda}: ${python}, build tree ${tree}")
+  trellis2_wheel_cell(cell "${torch_version}" "${cuda_version}")
+  set(tree "${BUILD_ROOT}/${cell}")
+  message(STATUS "cell ${cell}: ${python}, build tree ${tree}")
   execute_process(COMMAND "${CMAKE_COMMAND}" --preset "${PRESET}" -B "${tree}"
       "-DPython3_EXECUTABLE=${python}" "-DTRELLIS2_TORCH_VERSION=${torch_version}"
       "-DTRELLIS2_TORCH_CUDA_VERSION=${cuda_version}" "-DTRELLIS2_DIST_DIR=${DIST}" ${EXTRA}

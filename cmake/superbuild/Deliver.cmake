@@ -85,14 +85,9 @@ add_custom_target(recover
 # --- wheels ----------------------------------------------------------------------------
 set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist" CACHE PATH
   "Where the wheels target writes: one folder per torch x CUDA cell, beside the cells of other build trees")
-# The cell: the torch and CUDA the modules are built against, named as
-# trellis2_wheel/cells.py does (torch2.7.0-cu126; cpu without CUDA).
-if(TRELLIS2_FOUND_TORCH_CUDA_VERSION)
-  string(REPLACE "." "" _cell_cuda "cu${TRELLIS2_FOUND_TORCH_CUDA_VERSION}")
-else()
-  set(_cell_cuda "cpu")
-endif()
-set(TRELLIS2_WHEEL_CELL "torch${TRELLIS2_FOUND_TORCH_VERSION}-${_cell_cuda}")
+# The cell: the torch and CUDA the modules are built against.
+include("${PROJECT_SOURCE_DIR}/cmake/common/WheelCell.cmake")
+trellis2_wheel_cell(TRELLIS2_WHEEL_CELL "${TRELLIS2_FOUND_TORCH_VERSION}" "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}")
 # The build report (tools/build_report.py): Report.cmake runs it after every
 # build, the wheels target again after writing them, so it names their tags.
 set(TRELLIS2_REPORT_COMMAND COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"

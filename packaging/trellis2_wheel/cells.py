@@ -23,13 +23,13 @@ def cells(root):
 
 
 def wheels(root, cell):
-    """[(distribution, version, platform tag, size in bytes, file name)] of one cell."""
+    """[(distribution, version, platform tag, size in bytes)] of one cell."""
     rows = []
     for entry in sorted(os.listdir(os.path.join(root, cell))):
         if entry.endswith(".whl"):
             dist, version, tags = names.parse_wheel_filename(entry)[:3]
             platforms = ".".join(sorted({tag.platform for tag in tags}))
-            rows.append((dist, str(version), platforms, os.path.getsize(os.path.join(root, cell, entry)), entry))
+            rows.append((dist, str(version), platforms, os.path.getsize(os.path.join(root, cell, entry))))
     return rows
 
 
@@ -45,7 +45,7 @@ def table(root):
     """Text table of every cell's wheels: cell, package, version, tag, size."""
     lines = [("cell", "package", "version", "platform tag", "size")]
     for cell in cells(root):
-        for dist, version, platform, size, _file in wheels(root, cell):
+        for dist, version, platform, size in wheels(root, cell):
             lines.append((cell, dist, version, platform, f"{size / 1e6:.2f} MB"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)
