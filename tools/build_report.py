@@ -4,13 +4,14 @@ architectures, its size, the ABI audit and the API check.
 
     python3 build_report.py CONFIG.json OUT.json
 
-CONFIG.json is written by cmake/Report.cmake at configure time (toolchain,
-architectures, policy, and per package its origin and sub-build directory).
-Each sub-build leaves modules.json (its modules and their files), one
-audit/<module>.audit.json per module that passed the audit (abi-audit's
-JSON), and api-check.ok when the API check passed. The compilers each
-module's build files run come from its Ninja files (compilers_ran.py) and
-are compared with the checked compiler: a difference fails the report. The requirements each
+CONFIG.json is written by cmake/superbuild/Report.cmake at configure time
+(toolchain, architectures, policy, per package its origin, and the native
+build's directory and manifest). The native build's manifest.json lists per
+package its modules, their files, the audit stamp each leaves when it
+passed (abi-audit's JSON) and the stamp the API check leaves when it passed.
+The compilers each module's build files run come from the native build's
+Ninja files (compilers_ran.py) and are compared with the checked compiler:
+a difference fails the report. The requirements each
 repaired wheel will declare come from `trellis2_wheel requirements` (run as
 a subprocess, with the same Python). Standard library only.
 """
@@ -23,18 +24,17 @@ import sys
 import compilers_ran
 
 
-def module_rows(package, ran):
-    build = package["subbuild_dir"]
-    listing = os.path.join(build, "modules.json")
-    if not os.path.isfile(listing):
+def module_rows(package, listing, ran):
+    """The rows of one package; `listing` is its entry of the native build's
+    manifest (None before the native build's first configure)."""
+    if listing is None:
         return [{"package": package["name"], "module": None, "built": False,
                  "audit": "not run", "api_check": "not run", "source": package["origin"]}]
-    modules = json.load(open(listing))
-    api_ok = os.path.isfile(modules["api_check_stamp"])
+    api_ok = os.path.isfile(listing["api_check_stamp"])
     rows = []
-    for entry in modules["modules"]:
+    for entry in listing["modules"]:
         path = entry["file"]
-        stamp = os.path.join(build, "audit", entry["import"] + ".audit.json")
+        stamp = entry["audit"]
         row = {"package": package["name"], "module": entry["import"], "source": package["origin"],
                "file": path, "built": os.path.isfile(path),
                "size_bytes": os.path.getsize(path) if os.path.isfile(path) else None,
@@ -48,6 +48,21 @@ def module_rows(package, ran):
             row["audit"] = "failed" if row["built"] else "not run"
         rows.append(row)
     return rows
+
+
+def native_listing(config):
+    """{package: its manifest entry} of the native build, {} before its first configure."""
+    manifest = config["native_manifest"]
+    return json.load(open(manifest))["packages"] if os.path.isfile(manifest) else {}
+
+
+def compilers_by_package(config, listing):
+    """{package: {module: compilers_ran entry}} (None before the first configure)."""
+    ran = compilers_ran.modules(config["native_dir"])
+    if ran is None:
+        return {package["name"]: None for package in config["packages"]}
+    return {name: {m["import"]: ran[m["import"]] for m in entry["modules"] if m["import"] in ran}
+            for name, entry in listing.items()}
 
 
 def compiler_cache(config):
@@ -185,8 +200,10 @@ def main():
     if len(sys.argv) != 3:
         sys.exit("usage: build_report.py CONFIG.json OUT.json")
     config = json.load(open(sys.argv[1]))
-    ran = {package["name"]: compilers_ran.modules(package["subbuild_dir"]) for package in config["packages"]}
-    rows = [row for package in config["packages"] for row in module_rows(package, ran[package["name"]])]
+    listing = native_listing(config)
+    ran = compilers_by_package(config, listing)
+    rows = [row for package in config["packages"]
+            for row in module_rows(package, listing.get(package["name"]), ran.get(package["name"]))]
     report = {key: config[key] for key in ("toolchain", "architectures", "abi_policy", "python_from",
                                            "environment_not_used")}
     report["modules"] = rows
@@ -213,7 +230,7 @@ def main():
         print(line)
     if report["compilers_ran"]["differences"]:
         sys.exit("build report: a module was compiled or linked by another compiler than the checked one "
-                 "(above). Remove the package's build tree (build/packages/<pkg>) and build again.")
+                 f"(above). Remove the native build's tree ({config['native_dir']}) and build again.")
 
 
 if __name__ == "__main__":

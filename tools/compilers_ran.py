@@ -1,13 +1,13 @@
-"""The compilers a package's build actually runs, read from the Ninja files
+"""The compilers the native build actually runs, read from the Ninja files
 CMake generated for it, so the build report can show them next to the
 checked compiler instead of repeating the configured claim.
 
 Per module (a CMake target named by its import name), from
-<sub-build>/CMakeFiles/rules.ninja:
+<native build>/CMakeFiles/rules.ninja:
     nvcc_host   the -ccbin of its CUDA compile rule (None: no .cu sources)
     cxx         the compiler of its C++ compile rule (None: no .cpp sources)
     linker      the driver of its link rule
-and from <sub-build>/build.ninja, static_libstdcxx: its link line names a
+and from <native build>/build.ninja, static_libstdcxx: its link line names a
 libstdc++.a or -static-libstdc++ (what a wrapper's CUDA detection leaves).
 Standard library only.
 """
@@ -47,8 +47,8 @@ def _compiler(kind, command):
 
 
 def modules(subbuild):
-    """{module: {"nvcc_host", "cxx", "linker", "static_libstdcxx"}} of one
-    sub-build, or None before its first configure."""
+    """{target: {"nvcc_host", "cxx", "linker", "static_libstdcxx"}} of one
+    Ninja build tree (the native build), or None before its first configure."""
     rules_file = os.path.join(subbuild, "CMakeFiles", "rules.ninja")
     if not os.path.isfile(rules_file):
         return None

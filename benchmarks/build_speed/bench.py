@@ -6,7 +6,7 @@ repetitions; then the no-op build, a one-.cu edit, and the shared ccache.
     python3 benchmarks/build_speed/bench.py --src SRC [--jobs N] [--arch 9.0|default] [--reps 2]
         [--packages "cumesh flex_gemm o_voxel nvdiffrast"] [--touch flex_gemm:<file.cu>|none]
         [--touch-api-check build|deliver] [--skip-pip | --pip-only] [--skip-shared-cache]
-        [--write-costs benchmarks/build_speed/costs] [--out results.json] [-- <extra cmake -D arguments>]
+        [--write-costs tools/jobslot/costs] [--out results.json] [-- <extra cmake -D arguments>]
 
 The timed superbuilds run without a compiler cache (-DTRELLIS2_SCCACHE=OFF:
 the pip path has none, and a touched file would be a hit); --touch-api-check

@@ -7,10 +7,10 @@
 #                     Nothing runs the audit unless something depends on it:
 #                     make the staging copy DEPEND on this file.
 #
-# Reads (cache variables the superbuild passes to each package sub-build):
-#   TRELLIS2_ABI_AUDIT_EXECUTABLE  absolute path of the built abi-audit
-#   TRELLIS2_ABI_POLICY            policy name (policies/ beside the tool) or
-#                                  policy file path
+# Runs the abi-audit target of the inner project (built in the same graph,
+# beside its policies) with TRELLIS2_ABI_POLICY_FILE, the native plan's
+# policy file. The stamp's path is also the module target's
+# TRELLIS2_AUDIT_STAMP property (the manifest lists it).
 #
 # The stamp is the JSON report (abi-audit --format json) of a passing audit.
 # It is written to <stamp>.tmp and renamed only when the audit passes, so a
@@ -28,37 +28,28 @@ function(trellis2_audit_module target stamp_file_var)
   if(NOT TARGET ${target})
     message(FATAL_ERROR "trellis2_audit_module: '${target}' is not a target; call it after add_library(${target} ...)")
   endif()
-  if(NOT IS_ABSOLUTE "${TRELLIS2_ABI_AUDIT_EXECUTABLE}")
-    message(FATAL_ERROR "trellis2_audit_module(${target}): TRELLIS2_ABI_AUDIT_EXECUTABLE is "
-      "'${TRELLIS2_ABI_AUDIT_EXECUTABLE}', expected the absolute path of the built abi-audit. "
-      "Configure this package through the superbuild, which passes it.")
+  if(NOT EXISTS "${TRELLIS2_ABI_POLICY_FILE}")
+    message(FATAL_ERROR "trellis2_audit_module(${target}): TRELLIS2_ABI_POLICY_FILE is "
+      "'${TRELLIS2_ABI_POLICY_FILE}', expected the policy file the superbuild resolved (TRELLIS2_ABI_POLICY). "
+      "The audit cannot be switched off.")
   endif()
-  if(TRELLIS2_ABI_POLICY STREQUAL "")
-    message(FATAL_ERROR "trellis2_audit_module(${target}): TRELLIS2_ABI_POLICY is empty; expected a policy "
-      "name (rocky9) or a policy file. The audit cannot be switched off.")
-  endif()
-
   # Re-audit when the policy changes: the policy file and its siblings
-  # (which it may include). A NAME is found beside the executable.
-  if(EXISTS "${TRELLIS2_ABI_POLICY}")
-    get_filename_component(policy_dir "${TRELLIS2_ABI_POLICY}" DIRECTORY)
-  else()
-    get_filename_component(policy_dir "${TRELLIS2_ABI_AUDIT_EXECUTABLE}" DIRECTORY)
-    set(policy_dir "${policy_dir}/policies")
-  endif()
+  # (which it may include).
+  get_filename_component(policy_dir "${TRELLIS2_ABI_POLICY_FILE}" DIRECTORY)
   file(GLOB policy_files "${policy_dir}/*.policy")
 
   set(stamp "${CMAKE_CURRENT_BINARY_DIR}/audit/${target}.audit.json")
   file(MAKE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/audit")
   add_custom_command(OUTPUT "${stamp}"
     COMMAND "${CMAKE_COMMAND}"
-      "-DABI_AUDIT=${TRELLIS2_ABI_AUDIT_EXECUTABLE}"
-      "-DPOLICY=${TRELLIS2_ABI_POLICY}"
+      "-DABI_AUDIT=$<TARGET_FILE:abi-audit>"
+      "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
       "-DMODULE=$<TARGET_FILE:${target}>"
       "-DSTAMP=${stamp}"
       -P "${_trellis2_audit_script}"
-    DEPENDS "$<TARGET_FILE:${target}>" ${target} "${TRELLIS2_ABI_AUDIT_EXECUTABLE}" ${policy_files}
-    COMMENT "ABI audit of ${target} (policy ${TRELLIS2_ABI_POLICY})"
+    DEPENDS "$<TARGET_FILE:${target}>" ${target} abi-audit ${policy_files}
+    COMMENT "ABI audit of ${target} (policy ${TRELLIS2_ABI_POLICY_FILE})"
     VERBATIM)
+  set_target_properties(${target} PROPERTIES TRELLIS2_AUDIT_STAMP "${stamp}")
   set(${stamp_file_var} "${stamp}" PARENT_SCOPE)
 endfunction()

@@ -15,7 +15,7 @@ include_guard(GLOBAL)
 
 function(trellis2_check_cuda_host_compiler)
   set(recorded "${CMAKE_BINARY_DIR}/CMakeFiles/${CMAKE_VERSION}/CMakeCUDACompiler.cmake")
-  set(fix "Remove this package's build tree (rm -rf ${CMAKE_BINARY_DIR}) and build again: "
+  set(fix "Remove the native build tree (rm -rf ${CMAKE_BINARY_DIR}) and build again: "
     "it is configured anew with the checked compiler.")
   file(REAL_PATH "${CMAKE_CUDA_HOST_COMPILER}" host)
   file(REAL_PATH "${CMAKE_CXX_COMPILER}" cxx)

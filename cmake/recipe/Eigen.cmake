@@ -30,7 +30,7 @@ function(trellis2_eigen_include_dir out submodule)
     message(FATAL_ERROR "Eigen not found: the submodule ${submodule} is empty (sources without submodules) "
       "and find_package(Eigen3) found no system Eigen 3. Install it (apt-get install libeigen3-dev, "
       "dnf install eigen3-devel), or put the prefix of another one on the CMAKE_PREFIX_PATH environment "
-      "variable, which the package sub-builds inherit (export CMAKE_PREFIX_PATH=<prefix of share/eigen3/cmake>).")
+      "variable, which the native build inherits (export CMAKE_PREFIX_PATH=<prefix of share/eigen3/cmake>).")
   endif()
   get_target_property(dirs Eigen3::Eigen INTERFACE_INCLUDE_DIRECTORIES)
   list(GET dirs 0 dir)

@@ -3,8 +3,10 @@
 # Copies are build rules with exact dependencies, so a rebuild restages only
 # what changed.
 #
-# trellis2_stage_file(<source> <stage subdir> <file name> [DEPENDS <dep>...])
-#   one file; <source> may be a generator expression
+# trellis2_stage_file(<source> <stage subdir> <file name> MODULE <target> [DEPENDS <dep>...])
+#   one module file; <source> may be a generator expression. The staged path
+#   becomes the module target's TRELLIS2_STAGED_FILE property, and the
+#   package's target (TRELLIS2_PACKAGE) depends on the copy.
 # trellis2_stage_python(<out> <package dir>...)
 #   every file of the named package directories (relative to the package
 #   source) except build leftovers and native files, keeping their layout;
@@ -13,7 +15,7 @@
 include_guard(GLOBAL)
 
 function(trellis2_stage_file source subdir name)
-  cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "DEPENDS")
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "MODULE" "DEPENDS")
   set(dest "${TRELLIS2_STAGE_DIR}/${subdir}/${name}")
   if(subdir STREQUAL "")
     set(dest "${TRELLIS2_STAGE_DIR}/${name}")  # a top-level module (_nvdiffrast_c)
@@ -24,9 +26,9 @@ function(trellis2_stage_file source subdir name)
     DEPENDS ${arg_DEPENDS}
     COMMENT "Staging ${subdir}/${name}"
     VERBATIM)
-  string(MAKE_C_IDENTIFIER "stage_${subdir}_${name}" stage_target)
-  add_custom_target(${stage_target} ALL DEPENDS "${dest}")
-  set_property(GLOBAL APPEND PROPERTY TRELLIS2_STAGED_MODULES "${dest}")
+  add_custom_target(${arg_MODULE}_stage DEPENDS "${dest}")
+  add_dependencies(${TRELLIS2_PACKAGE} ${arg_MODULE}_stage)
+  set_target_properties(${arg_MODULE} PROPERTIES TRELLIS2_STAGED_FILE "${dest}")
 endfunction()
 
 function(trellis2_stage_python out)
@@ -52,7 +54,6 @@ function(trellis2_stage_python out)
       list(APPEND outputs "${dest}")
     endforeach()
   endforeach()
-  add_custom_target(stage_python ALL DEPENDS ${outputs})
   set(${out} "${outputs}" PARENT_SCOPE)
 endfunction()
 
@@ -63,7 +64,7 @@ function(_trellis2_native_pattern out)
     OUTPUT_VARIABLE pattern OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0 OR pattern STREQUAL "")
     message(FATAL_ERROR "`trellis2_wheel native-pattern` failed (exit ${rc}): ${err}\n"
-      "Expected the configured Python (${Python3_EXECUTABLE}) to run the wheel tool; "
+      "Expected the configured Python (${TRELLIS2_PYTHON}) to run the wheel tool; "
       "run .ci/setup to install its packages (packaging, installer, wheel).")
   endif()
   set(${out} "${pattern}" PARENT_SCOPE)

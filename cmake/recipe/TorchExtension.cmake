@@ -1,7 +1,7 @@
-# TorchExtension: trellis2_add_torch_extension(), the one place that knows
-# torch's flags. Included by every package recipe (extensions/<pkg>/), which
-# runs as its own CMake project with the toolchain cache written by
-# SubBuildCache.cmake.
+# TorchExtension: trellis2_add_torch_extension(), the one place that turns
+# torch's extension flags (the trellis2::torch target the native plan
+# defines, cmake/superbuild/TorchTarget.cmake) into a module. Used by every
+# package recipe (extensions/<pkg>/) inside the inner project.
 #
 # trellis2_add_torch_extension(<import.name>
 #     SOURCES <file>...            .cu/.cpp; relative paths are under the
@@ -14,25 +14,25 @@
 #
 # What it reproduces from torch.utils.cpp_extension (CUDAExtension +
 # BuildExtension, asked from the installed torch by probe_torch.py):
-#   - TORCH_EXTENSION_NAME=<last component>, TORCH_API_INCLUDE_EXTENSION_H,
-#     the PYBIND11_{COMPILER_TYPE,STDLIB,BUILD_ABI} trio, _GLIBCXX_USE_CXX11_ABI
-#   - COMMON_NVCC_FLAGS (__CUDA_NO_HALF*, --expt-relaxed-constexpr), -fPIC for
-#     both languages, -std=c++17 unless the recipe names a standard
-#   - torch's -gencode list for TRELLIS2_CUDA_ARCHITECTURES
-#   - Python's CFLAGS on C++ units, as setuptools passes them, without -g
-#   - include dirs in setuptools' order (recipe's, torch's, Python's) as -I
-#   - the libraries CUDAExtension links (c10 torch torch_cpu torch_python
-#     cudart c10_cuda torch_cuda)
-# and adds nvcc --threads=<device architectures> when there are several
-# (BuildExtension does only with NVCC_THREADS set): nvcc compiles them in
-# parallel, and jobslot grants such a unit as many CPU and memory slots,
-# capped by its pools, so the build's caps still hold.
+#   - from trellis2::torch: include dirs in setuptools' order (recipe's,
+#     torch's, Python's), the libraries CUDAExtension links, the defines
+#     BuildExtension adds (TORCH_API_INCLUDE_EXTENSION_H, the pybind11 trio,
+#     _GLIBCXX_USE_CXX11_ABI)
+#   - TORCH_EXTENSION_NAME=<last component>, -fPIC for both languages,
+#     -std=c++17 unless the recipe names a standard
+#   - in setuptools' order, its own flags first and the recipe's last:
+#     Python's CFLAGS (without -g) on C++ units; COMMON_NVCC_FLAGS, the
+#     recipe's, then torch's -gencode list on CUDA units
+# and adds nvcc --threads=<the torch target's TRELLIS2_NVCC_THREADS> when
+# there are several device architectures (BuildExtension does only with
+# NVCC_THREADS set): nvcc compiles them in parallel, and jobslot grants such
+# a unit as many CPU and memory slots, capped by its pools.
 # Deliberate differences are listed, with reasons, in
-# tests/integration/flag_parity.py.
+# tests/integration/test_flag_parity.py.
 #
-# The module is written as <a>/<b>/<c><EXT_SUFFIX> under modules/, audited
-# (cmake/Audit.cmake) and only then copied to the stage, after the package's
-# Python (cmake/PythonStage.cmake).
+# The module is written as <a>/<b>/<c><EXT_SUFFIX> under the package's
+# modules/, audited (Audit.cmake) and only then copied to the stage, after
+# the package's Python (PythonStage.cmake).
 
 include_guard(GLOBAL)
 include(Audit)
@@ -55,6 +55,7 @@ function(trellis2_add_torch_extension import_name)
   get_filename_component(module_name "${module_path}" NAME)
 
   set(target "${import_name}")
+  get_target_property(suffix trellis2::torch TRELLIS2_EXT_SUFFIX)
   _trellis2_package_paths(sources ${arg_SOURCES})
   _trellis2_check_sources("${import_name}" ${sources})
   _trellis2_package_paths(include_dirs ${arg_INCLUDE_DIRS})
@@ -62,8 +63,8 @@ function(trellis2_add_torch_extension import_name)
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME "${module_name}"
-    SUFFIX "${TRELLIS2_PYTHON_EXT_SUFFIX}"
-    LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/modules/${module_dir}"
+    SUFFIX "${suffix}"
+    LIBRARY_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/modules/${module_dir}"
     POSITION_INDEPENDENT_CODE ON
     # torch's -gencode list is added below, verbatim.
     CUDA_ARCHITECTURES OFF
@@ -76,35 +77,31 @@ function(trellis2_add_torch_extension import_name)
     # CMake would define <target>_EXPORTS; setuptools defines nothing of the kind.
     DEFINE_SYMBOL "")
 
-  # Defines BuildExtension adds to every extension, for both languages.
-  target_compile_definitions(${target} PRIVATE
-    TORCH_EXTENSION_NAME=${module_name}
-    TORCH_API_INCLUDE_EXTENSION_H
-    ${TRELLIS2_TORCH_PYBIND11_DEFINES}
-    _GLIBCXX_USE_CXX11_ABI=${TRELLIS2_TORCH_CXX11_ABI}
-    ${arg_DEFINES})
+  # BuildExtension's other defines come with trellis2::torch.
+  target_compile_definitions(${target} PRIVATE TORCH_EXTENSION_NAME=${module_name} ${arg_DEFINES})
 
   _trellis2_with_std(cxx_flags ${arg_CXX_FLAGS})
   _trellis2_with_std(cuda_flags ${arg_CUDA_FLAGS})
   # Order as setuptools: its own flags first, the recipe's last (so the
   # recipe's -O3 or -U__CUDA_NO_HALF_OPERATORS__ wins).
+  foreach(property CXX_FLAGS CUDA_FLAGS CUDA_ARCH_FLAGS NVCC_THREADS)
+    get_target_property(torch_${property} trellis2::torch TRELLIS2_${property})
+  endforeach()
   target_compile_options(${target} PRIVATE
-    "$<$<COMPILE_LANGUAGE:CXX>:${TRELLIS2_PYTHON_CFLAGS};${cxx_flags}>"
-    "$<$<COMPILE_LANGUAGE:CUDA>:${TRELLIS2_TORCH_COMMON_NVCC_FLAGS};${cuda_flags};${TRELLIS2_TORCH_CUDA_ARCH_FLAGS}>")
-  _trellis2_nvcc_threads(threads)
-  if(threads GREATER 1)
-    target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--threads=${threads}>")
+    "$<$<COMPILE_LANGUAGE:CXX>:${torch_CXX_FLAGS};${cxx_flags}>"
+    "$<$<COMPILE_LANGUAGE:CUDA>:${torch_CUDA_FLAGS};${cuda_flags};${torch_CUDA_ARCH_FLAGS}>")
+  if(torch_NVCC_THREADS GREATER 1)
+    target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--threads=${torch_NVCC_THREADS}>")
   endif()
 
-  target_include_directories(${target} PRIVATE
-    ${include_dirs} ${TRELLIS2_TORCH_INCLUDE_DIRS} ${TRELLIS2_PYTHON_INCLUDE_DIRS})
-  target_link_libraries(${target} PRIVATE ${arg_LINK_LIBRARIES} ${TRELLIS2_TORCH_LINK_LIBRARIES})
+  target_include_directories(${target} PRIVATE ${include_dirs})
+  target_link_libraries(${target} PRIVATE ${arg_LINK_LIBRARIES} trellis2::torch)
 
   trellis2_audit_module(${target} audit_stamp)
   # Staged after the audit passed and after the package's Python.
-  trellis2_stage_file("$<TARGET_FILE:${target}>" "${module_dir}" "${module_name}${TRELLIS2_PYTHON_EXT_SUFFIX}"
+  trellis2_stage_file("$<TARGET_FILE:${target}>" "${module_dir}" "${module_name}${suffix}" MODULE ${target}
     DEPENDS ${target} "${audit_stamp}" ${TRELLIS2_PYTHON_STAMP})
-  set_property(GLOBAL APPEND PROPERTY TRELLIS2_MODULES "${import_name}")
+  set_property(TARGET ${TRELLIS2_PACKAGE} APPEND PROPERTY TRELLIS2_MODULES "${import_name}")
 endfunction()
 
 # Relative paths are the upstream's: resolve them under the package source.
@@ -129,33 +126,19 @@ function(_trellis2_check_sources import_name)
     endif()
   endforeach()
   if(missing)
-    cmake_path(GET CMAKE_CURRENT_SOURCE_DIR FILENAME pkg)
+    set(pkg "${TRELLIS2_PACKAGE}")
     cmake_path(SET repo NORMALIZE "${CMAKE_CURRENT_SOURCE_DIR}/../..")
     cmake_path(RELATIVE_PATH CMAKE_CURRENT_LIST_FILE BASE_DIRECTORY "${repo}" OUTPUT_VARIABLE recipe)
-    # The sub-build is not told which pin file the superbuild used; the
-    # default one names the commit the recipe was written for.
-    set(PIN_COMMIT "<the pinned commit>")
-    if(EXISTS "${repo}/third_party/${pkg}.cmake")
-      include("${repo}/third_party/${pkg}.cmake")
-    endif()
+    set(PIN_COMMIT "${TRELLIS2_${pkg}_COMMIT}")
+    cmake_path(RELATIVE_PATH TRELLIS2_${pkg}_PIN_FILE BASE_DIRECTORY "${repo}" OUTPUT_VARIABLE pin_file)
     message(FATAL_ERROR "${import_name}: the recipe ${recipe} lists sources that the ${pkg} tree "
       "${TRELLIS2_PACKAGE_SOURCE_DIR} does not have:${missing}\n"
-      "Expected: the layout of the commit the recipe follows, pinned in third_party/${pkg}.cmake "
-      "(${PIN_COMMIT}) or in TRELLIS2_<PKG>_PIN_FILE. A local checkout at another commit "
+      "Expected: the layout of the commit the recipe follows, pinned in ${pin_file} "
+      "(${PIN_COMMIT}; TRELLIS2_<PKG>_PIN_FILE chooses another pin). A local checkout at another commit "
       "(TRELLIS2_<PKG>_SOURCE_DIR) may have moved or renamed these files. Either check the pin out there "
       "(git -C ${TRELLIS2_PACKAGE_SOURCE_DIR} checkout ${PIN_COMMIT}), or make ${recipe} list the sources that "
       "${TRELLIS2_PACKAGE_SOURCE_DIR}/setup.py builds.")
   endif()
-endfunction()
-
-# Device architectures nvcc compiles a unit for: the distinct virtual
-# architectures of torch's -gencode list (9.0+PTX adds PTX of compute_90,
-# not another compile).
-function(_trellis2_nvcc_threads out)
-  string(REGEX MATCHALL "arch=compute_[0-9]+[a-z]?" archs "${TRELLIS2_TORCH_CUDA_ARCH_FLAGS}")
-  list(REMOVE_DUPLICATES archs)
-  list(LENGTH archs count)
-  set(${out} "${count}" PARENT_SCOPE)
 endfunction()
 
 # BuildExtension appends -std=c++17 unless the flags already name a standard.

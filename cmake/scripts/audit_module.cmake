@@ -5,8 +5,8 @@ function(_trellis2_audit_run)
   set(temp "${STAMP}.tmp")
   file(REMOVE "${STAMP}" "${temp}")
   if(NOT EXISTS "${ABI_AUDIT}")
-    message(FATAL_ERROR "abi-audit not found at '${ABI_AUDIT}' (TRELLIS2_ABI_AUDIT_EXECUTABLE). "
-      "Build it first: cmake --build <superbuild dir> --target abi-audit")
+    message(FATAL_ERROR "abi-audit not found at '${ABI_AUDIT}' (the native build's abi-audit target). "
+      "Build it first: cmake --build <build>/native --target abi-audit")
   endif()
   # One run: the text report for the build log, the JSON report for the stamp.
   execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format text --json-out "${temp}" "${MODULE}"

@@ -5,8 +5,9 @@
 #   TRELLIS2_INSTALL_DEFAULT_SITE  TRELLIS2_SITE_PACKAGES, else the configured
 #                                  Python's platlib (also what `recover` uses)
 #   TRELLIS2_INSTALL_PREFIX        CMAKE_INSTALL_PREFIX at configure time
-#   TRELLIS2_INSTALL_PYTHON, _PACKAGING, _BUILD, _STAGE, _DISTS, _SUBBUILDS
-#   TRELLIS2_INSTALL_SUBBUILD_ENV  the env prefix of every package step (CompilerEnvironment.cmake)
+#   TRELLIS2_INSTALL_PYTHON, _PACKAGING, _BUILD, _STAGE, _DISTS
+#   TRELLIS2_INSTALL_CHECK         the native build's api_check, under the
+#                                  environment of every package step (Deliver.cmake)
 #   TRELLIS2_INSTALL_SITE_FIXED    TRELLIS2_SITE_PACKAGES is set: it wins over --prefix
 #   TRELLIS2_INSTALL_SBOM_COMMAND  writes each distribution's SBOM into the stage (Sbom.cmake)
 
@@ -22,12 +23,10 @@ endif()
 
 # The packages' API checks (no-ops when every build ran them; an out-of-date
 # module recompiles, under the same environment as every package step).
-foreach(subbuild IN LISTS TRELLIS2_INSTALL_SUBBUILDS)
-  execute_process(COMMAND ${TRELLIS2_INSTALL_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build "${subbuild}" --target trellis2_api_check RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "The API check in ${subbuild} failed (above); nothing was installed.")
-  endif()
-endforeach()
+execute_process(COMMAND ${TRELLIS2_INSTALL_CHECK} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "The API check of the native build failed (above); nothing was installed.")
+endif()
 
 # The SBOM of the modules as they are now, so the install carries it.
 execute_process(COMMAND ${TRELLIS2_INSTALL_SBOM_COMMAND} RESULT_VARIABLE rc OUTPUT_QUIET)

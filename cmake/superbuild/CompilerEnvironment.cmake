@@ -2,7 +2,7 @@
 # another compiler or change a package's compile or link behind the checked
 # toolchain's back, and what the superbuild does about each.
 #
-# Every package step (sub-build configure, build, the API check it runs, and
+# Every package step (the native build's configure and build, the API check it runs, and
 # the sccache server that compiles for it) runs under
 # `cmake -E env --unset=<each>`, whatever the environment says when the step
 # runs: configure time and build time may differ. Why each one matters:
@@ -18,13 +18,13 @@
 #                  there beats the command line
 #   CFLAGS, CXXFLAGS, CUDAFLAGS, LDFLAGS
 #                  CMake's initial compile and link flags; the modules get
-#                  torch's extension flags only (they still reach the
-#                  superbuild's own tools, abi-audit and jobslot)
+#                  torch's extension flags only (they still reach
+#                  jobslot, which configure builds)
 # Nothing here stops configure: each variable is made harmless, and one set to
 # a value that is not the checked toolchain gets a line in the summary
 # (TRELLIS2_ENVIRONMENT_NOTES) and in report.json, so it is never used silently.
 #
-# Sets TRELLIS2_SUBBUILD_ENV (the command prefix), TRELLIS2_NEUTRALISED_ENV
+# Sets TRELLIS2_NATIVE_ENV (the command prefix), TRELLIS2_NEUTRALISED_ENV
 # (the names) and TRELLIS2_ENVIRONMENT_NOTES (a list of "VAR=value: why").
 
 include_guard(GLOBAL)
@@ -33,9 +33,9 @@ set(TRELLIS2_NEUTRALISED_ENV
   CC CXX CUDAHOSTCXX CUDACXX NVCC_CCBIN NVCC_PREPEND_FLAGS NVCC_APPEND_FLAGS
   CFLAGS CXXFLAGS CUDAFLAGS LDFLAGS)
 
-set(TRELLIS2_SUBBUILD_ENV "${CMAKE_COMMAND}" -E env)
+set(TRELLIS2_NATIVE_ENV "${CMAKE_COMMAND}" -E env)
 foreach(_var IN LISTS TRELLIS2_NEUTRALISED_ENV)
-  list(APPEND TRELLIS2_SUBBUILD_ENV "--unset=${_var}")
+  list(APPEND TRELLIS2_NATIVE_ENV "--unset=${_var}")
 endforeach()
 
 # Is `command` (a compiler variable's value: a name or path, no arguments)

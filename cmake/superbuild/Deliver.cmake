@@ -20,13 +20,18 @@
 #       <dist>/index.html, and refreshes the build report, which names the
 #       tags. Other cells (other build trees, another torch) are left as
 #       they are.
-# Both run after the packages' own API checks, which gate the stage, and
+# Both run after the packages' API checks (the native build's api_check
+# target), which gate the stage, and
 # both first write each distribution's SBOM into its staged dist-info
 # (TRELLIS2_SBOM_COMMAND, Sbom.cmake), which they then deliver with RECORD.
 
 include_guard(GLOBAL)
 
-get_property(TRELLIS2_DISTS GLOBAL PROPERTY TRELLIS2_DISTS)
+set(TRELLIS2_DISTS "")
+foreach(pkg IN LISTS TRELLIS2_PACKAGES)
+  trellis2_upstream_fact(${pkg} DIST _dist)
+  list(APPEND TRELLIS2_DISTS "${_dist}")
+endforeach()
 if(NOT TRELLIS2_WHEEL_LABEL)
   string(REPLACE "." "" _torch_digits "${TRELLIS2_FOUND_TORCH_VERSION}")
   string(REPLACE "." "" _cuda_digits "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}")
@@ -35,16 +40,10 @@ else()
   set(TRELLIS2_WHEEL_LABEL_EFFECTIVE "${TRELLIS2_WHEEL_LABEL}")
 endif()
 
-# Each package's API check, for delivery: a no-op when every build
-# already ran it (TRELLIS2_API_CHECK=build), the check itself when deferred.
-set(_subbuilds "")
-set(TRELLIS2_DELIVERY_CHECKS "")
-foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-  trellis2_package_binary_dir(${pkg} _subbuild)
-  list(APPEND _subbuilds "${_subbuild}")
-  # Under TRELLIS2_SUBBUILD_ENV: an out-of-date module recompiles here.
-  list(APPEND TRELLIS2_DELIVERY_CHECKS COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build "${_subbuild}" --target trellis2_api_check)
-endforeach()
+# The packages' API checks, for delivery: a no-op when every build already
+# ran them (TRELLIS2_API_CHECK=build), the checks themselves when deferred.
+# Under TRELLIS2_NATIVE_ENV: an out-of-date module recompiles here.
+set(TRELLIS2_DELIVERY_CHECK ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" --build "${TRELLIS2_NATIVE_DIR}" --target api_check)
 
 # --- cmake --install ------------------------------------------------------------
 # The prefix CMake would use without --prefix: the configured Python's.
@@ -70,8 +69,7 @@ install(CODE "
   set(TRELLIS2_INSTALL_STAGE [==[${TRELLIS2_STAGE_DIR}]==])
   set(TRELLIS2_INSTALL_DISTS [==[${TRELLIS2_DISTS}]==])
   set(TRELLIS2_INSTALL_TORCH_VERSION [==[${TRELLIS2_FOUND_TORCH_VERSION}]==])
-  set(TRELLIS2_INSTALL_SUBBUILDS [==[${_subbuilds}]==])
-  set(TRELLIS2_INSTALL_SUBBUILD_ENV [==[${TRELLIS2_SUBBUILD_ENV}]==])
+  set(TRELLIS2_INSTALL_CHECK [==[${TRELLIS2_DELIVERY_CHECK}]==])
   set(TRELLIS2_INSTALL_SBOM_COMMAND [==[${TRELLIS2_SBOM_COMMAND}]==])
 ")
 install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/scripts/install_stage.cmake")
@@ -81,6 +79,7 @@ add_custom_target(recover
   COMMAND ${TRELLIS2_WHEEL_TOOL} recover --site-packages "${_default_site}"
   COMMENT "Rolling back installs killed before they finished in ${_default_site}"
   VERBATIM)
+add_dependencies(recover build-lock)
 
 # --- wheels ----------------------------------------------------------------------------
 set(TRELLIS2_DIST_DIR "${CMAKE_BINARY_DIR}/dist" CACHE PATH
@@ -96,15 +95,15 @@ string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
 string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
 string(REPLACE ";" "|" _sbom_command "${TRELLIS2_SBOM_COMMAND}")
 add_custom_target(wheels
-  ${TRELLIS2_DELIVERY_CHECKS}
+  COMMAND ${TRELLIS2_DELIVERY_CHECK}
   COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
     "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
     "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}" "-DSBOM_COMMAND=${_sbom_command}"
-    "-DABI_AUDIT=$<TARGET_FILE:abi-audit>" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
+    "-DABI_AUDIT=${TRELLIS2_ABI_AUDIT_EXECUTABLE}" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
     "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
   ${TRELLIS2_REPORT_COMMAND}
   COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
   VERBATIM)
-add_dependencies(wheels ${TRELLIS2_PACKAGES})
+add_dependencies(wheels native)

@@ -11,15 +11,16 @@
 #   <out_wheel>   set to the wheel's path ("" in source mode)
 #
 # trellis2_judge_input_wheels(): once every package is added, a build step
-# (before any package builds, right after abi-audit) that says which
+# (right after the native build, which builds abi-audit) that says which
 # platform tag each input wheel would have earned and why not a better one
 # (GLIBCXX_3.4.32 keeps Torch270's flex_gemm at manylinux_2_39): the reason
 # the modules are rebuilt, stated from the wheels themselves. Its JSON,
 # build/input-wheel-tags.json, goes into the build report.
 
 include_guard(GLOBAL)
+include(NativeBuild)  # TRELLIS2_ABI_AUDIT_EXECUTABLE
 
-# The delivery tool as a command prefix; sub-builds get it in their cache.
+# The delivery tool as a command prefix; the native plan passes it on.
 # Through its script, not PYTHONPATH: the user's PYTHONPATH stays in force.
 set(TRELLIS2_WHEEL_TOOL "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/packaging/trellis2-wheel")
 set(TRELLIS2_WHEEL_PINS "${PROJECT_SOURCE_DIR}/third_party/wheels.cmake")
@@ -53,25 +54,26 @@ function(trellis2_input_wheel pkg dist out_wheel)
   endif()
   # A changed pin list reconfigures, so the check runs again.
   set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${TRELLIS2_WHEEL_PINS}")
-  set_property(GLOBAL APPEND PROPERTY TRELLIS2_INPUT_WHEELS "${wheel}")
   set(${out_wheel} "${wheel}" PARENT_SCOPE)
 endfunction()
 
 function(trellis2_judge_input_wheels)
-  get_property(wheels GLOBAL PROPERTY TRELLIS2_INPUT_WHEELS)
+  set(wheels "")
+  foreach(pkg IN LISTS TRELLIS2_PACKAGES)
+    trellis2_upstream_fact(${pkg} WHEEL wheel)
+    list(APPEND wheels ${wheel})
+  endforeach()
   if(NOT wheels OR NOT TRELLIS2_MANYLINUX_POLICY_FILE)
     return()  # source mode; or no auditwheel, which the summary already says
   endif()
   set(judged "${CMAKE_BINARY_DIR}/input-wheel-tags.json")
   # All in one run: the set's own modules are provided to each other.
   add_custom_command(OUTPUT "${judged}"
-    COMMAND "$<TARGET_FILE:abi-audit>" --platform-tag --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}"
+    COMMAND "${TRELLIS2_ABI_AUDIT_EXECUTABLE}" --platform-tag --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}"
       --json-out "${judged}" ${wheels}
-    DEPENDS abi-audit ${wheels} "${TRELLIS2_MANYLINUX_POLICY_FILE}"
+    DEPENDS ${wheels} "${TRELLIS2_MANYLINUX_POLICY_FILE}"
     COMMENT "Platform tags the input wheels would have earned (abi-audit --platform-tag)"
     VERBATIM)
-  add_custom_target(input-wheel-tags DEPENDS "${judged}")
-  foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-    add_dependencies(${pkg} input-wheel-tags)
-  endforeach()
+  add_custom_target(input-wheel-tags ALL DEPENDS "${judged}")
+  add_dependencies(input-wheel-tags native)
 endfunction()

@@ -1,7 +1,10 @@
-# JobPool: one cap on concurrent compile jobs across all package sub-builds.
-# Packages build at the same time (so the tail of one overlaps the next),
-# each with its own Ninja; every compile goes through `jobslot`
-# (tools/jobslot), which holds slots of shared pools while it runs:
+# JobPool: the caps on concurrent compile jobs of the native build. Every
+# compile goes through `jobslot` (tools/jobslot), which holds slots of
+# pools while it runs. Ninja's own pools cannot do what it does (measured:
+# docs/ARCHITECTURE.md, "Speed"): weight an nvcc --threads=N unit as N CPU
+# slots, size the nvcc pool from the memory free when each build starts
+# without touching a build file, start the costliest units first on a cold
+# build, and let a build farm's cores stand in for the local ones:
 #   nvcc pool  sized at the start of each build from the memory available
 #              then, divided by TRELLIS2_NVCC_JOB_MEMORY_MB, so a 2-core 24 GB
 #              machine and a 16-core one both finish without swapping
@@ -13,13 +16,13 @@
 # the launcher is part of every compile command, so a size there would
 # recompile every unit when memory or the job count changes.
 # Among waiting compiles, the unit with the highest known cost
-# (benchmarks/build_speed/costs/) takes a freed slot first.
+# (TRELLIS2_JOBSLOT_COSTS, tools/jobslot/costs/) takes a freed slot first.
 #
 # jobslot is built at configure time (it must exist before the build's first
 # step, the build-tree lock of BuildLock.cmake). Sets TRELLIS2_JOBSLOT,
-# TRELLIS2_JOBSLOT_POOLS, TRELLIS2_CXX_LAUNCHER / TRELLIS2_CUDA_LAUNCHER (the
-# sub-builds' compiler launchers), TRELLIS2_SUBBUILD_JOBS_ARGS and
-# TRELLIS2_JOBS_SUMMARY.
+# TRELLIS2_JOBSLOT_POOLS, TRELLIS2_JOBSLOT_COSTS, TRELLIS2_CXX_LAUNCHER /
+# TRELLIS2_CUDA_LAUNCHER (the native build's compiler launchers),
+# TRELLIS2_NATIVE_JOBS_ARGS and TRELLIS2_JOBS_SUMMARY.
 
 include_guard(GLOBAL)
 
@@ -40,7 +43,7 @@ if(NOT DEFINED _default_jobs)
   set(_default_jobs "${_cores}")
 endif()
 set(TRELLIS2_JOBS "${_default_jobs}" CACHE STRING
-  "Compile jobs of all sub-builds together (default: $MAX_JOBS, $CMAKE_BUILD_PARALLEL_LEVEL, else the cores)")
+  "Compile jobs of the native build (default: $MAX_JOBS, $CMAKE_BUILD_PARALLEL_LEVEL, else the cores)")
 if(TRELLIS2_JOBS STREQUAL "")
   # Empty (a build tree from before this default existed): take the default.
   set_property(CACHE TRELLIS2_JOBS PROPERTY VALUE "${_default_jobs}")
@@ -92,7 +95,8 @@ file(CONFIGURE OUTPUT "${_pools}/nvcc/slots" CONTENT "${_nvcc_jobs_now}\n")
 # The farm's cores while a build compiles on it (SccacheServer.cmake), else 0.
 file(CONFIGURE OUTPUT "${_pools}/dist/slots" CONTENT "0\n")
 
-set(_slot "${TRELLIS2_JOBSLOT}" --costs "${PROJECT_SOURCE_DIR}/benchmarks/build_speed/costs")
+set(TRELLIS2_JOBSLOT_COSTS "${PROJECT_SOURCE_DIR}/tools/jobslot/costs")
+set(_slot "${TRELLIS2_JOBSLOT}" --costs "${TRELLIS2_JOBSLOT_COSTS}")
 if(TRELLIS2_SCCACHE_LAUNCHER)
   # A compile sccache sends to a build farm holds a slot of the farm's pool
   # instead of the local ones; its preprocessing and host steps run in the
@@ -105,7 +109,7 @@ set(TRELLIS2_CXX_LAUNCHER ${_slot} ${_jobs_pool} -- ${TRELLIS2_SCCACHE_LAUNCHER}
 # CPU slot another compile could use.
 set(TRELLIS2_CUDA_LAUNCHER ${_slot} "${_pools}/nvcc" ${_jobs_pool} -- ${TRELLIS2_SCCACHE_LAUNCHER})
 
-# Each Ninja hands jobslot more compiles than there are slots: the waiting
+# Ninja hands jobslot more compiles than there are slots: the waiting
 # ones form the queue from which the costliest starts first.
 set(_ninja_jobs 16)
 foreach(_n IN ITEMS "${_cores}" "${TRELLIS2_JOBS}")
@@ -114,6 +118,6 @@ foreach(_n IN ITEMS "${_cores}" "${TRELLIS2_JOBS}")
     set(_ninja_jobs "${_n}")
   endif()
 endforeach()
-set(TRELLIS2_SUBBUILD_JOBS_ARGS --parallel "${_ninja_jobs}")
+set(TRELLIS2_NATIVE_JOBS_ARGS --parallel "${_ninja_jobs}")
 string(CONCAT TRELLIS2_JOBS_SUMMARY "${TRELLIS2_JOBS} compile jobs; nvcc jobs sized at each build's start as "
   "available memory / ${TRELLIS2_NVCC_JOB_MEMORY_MB} MB (now ${_available_mb} MB: ${_nvcc_jobs_now})")

@@ -2,45 +2,32 @@
 # tools/build_report.py and the README's "Build report"). The facts
 # known at configure go into report-config.json, built with string(JSON),
 # which checks the document as it is built; the per-module results are read
-# from the sub-builds when the report runs.
+# from the native build's manifest (NativeBuild.cmake) when the report runs.
+# Runs after the native build and the sccache statistics (CMakeLists.txt).
 
 include_guard(GLOBAL)
+include(NativeBuild)  # TRELLIS2_NATIVE_DIR, TRELLIS2_NATIVE_MANIFEST
+include(Deliver)      # TRELLIS2_REPORT_COMMAND, the set and the wheels' cell
 
-# string(JSON ... SET) takes JSON text: a CMake string becomes a JSON string
-# literal here, the only place that knows JSON's escapes.
-function(_trellis2_json_string out value)
-  string(REPLACE "\\" "\\\\" value "${value}")
-  string(REPLACE "\"" "\\\"" value "${value}")
-  string(REPLACE "\n" "\\n" value "${value}")
-  string(REPLACE "\t" "\\t" value "${value}")
-  set(${out} "\"${value}\"" PARENT_SCOPE)
-endfunction()
-
-# _trellis2_json_set(<json var> <value> <member>...): sets a string member.
-# The value comes first, as one argument: a value may hold ';' (an origin
-# with its input wheel).
-function(_trellis2_json_set json value)
-  _trellis2_json_string(value "${value}")
-  string(JSON ${json} SET "${${json}}" ${ARGN} "${value}")
-  set(${json} "${${json}}" PARENT_SCOPE)
-endfunction()
+include("${PROJECT_SOURCE_DIR}/cmake/common/Json.cmake")
 
 # _trellis2_json_provenance(<json var> <pkg> <member>...): where a package's
-# source came from (Upstream.cmake's TRELLIS2_PROVENANCE_OF_<pkg>), for the
+# source came from (Upstream.cmake's trellis2_upstream_fact), for the
 # SBOM each repaired wheel carries (trellis2_wheel sbom): kind (git, cache,
 # local), tree, the pin's repository and commit, dist, input_wheel (null in
 # source mode) and the patches applied ({file, name}: name relative to the
 # repository, so two checkouts write the same SBOM).
 function(_trellis2_json_provenance json pkg)
-  get_property(_provenance GLOBAL PROPERTY TRELLIS2_PROVENANCE_OF_${pkg})
-  cmake_parse_arguments(_p "" "KIND;TREE;REPOSITORY;COMMIT;DIST;WHEEL" "PATCHES" ${_provenance})
+  foreach(_fact KIND TREE REPOSITORY COMMIT DIST WHEEL PATCHES)
+    trellis2_upstream_fact(${pkg} ${_fact} _p_${_fact})
+  endforeach()
   string(JSON ${json} SET "${${json}}" ${ARGN} "{\"input_wheel\": null, \"patches\": []}")
   foreach(_key IN ITEMS kind tree repository commit dist)
     string(TOUPPER "${_key}" _KEY)
-    _trellis2_json_set(${json} "${_p_${_KEY}}" ${ARGN} ${_key})
+    trellis2_json_set(${json} "${_p_${_KEY}}" ${ARGN} ${_key})
   endforeach()
   if(_p_WHEEL)
-    _trellis2_json_set(${json} "${_p_WHEEL}" ${ARGN} input_wheel)
+    trellis2_json_set(${json} "${_p_WHEEL}" ${ARGN} input_wheel)
   endif()
   set(_index 0)
   foreach(_patch IN LISTS _p_PATCHES)
@@ -49,28 +36,28 @@ function(_trellis2_json_provenance json pkg)
       set(_name "${_patch}")  # outside the repository: its path is its name
     endif()
     string(JSON ${json} SET "${${json}}" ${ARGN} patches ${_index} "{}")
-    _trellis2_json_set(${json} "${_patch}" ${ARGN} patches ${_index} file)
-    _trellis2_json_set(${json} "${_name}" ${ARGN} patches ${_index} name)
+    trellis2_json_set(${json} "${_patch}" ${ARGN} patches ${_index} file)
+    trellis2_json_set(${json} "${_name}" ${ARGN} patches ${_index} name)
     math(EXPR _index "${_index} + 1")
   endforeach()
   set(${json} "${${json}}" PARENT_SCOPE)
 endfunction()
 
 set(_config "{\"toolchain\": {}, \"architectures\": [], \"packages\": []}")
-_trellis2_json_set(_config "${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python)
-_trellis2_json_set(_config "${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python_version)
-_trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION_FULL}" toolchain torch)
-_trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}" toolchain torch_cuda)
-_trellis2_json_set(_config "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}" toolchain cxx)
-_trellis2_json_set(_config "${TRELLIS2_NVCC_VERSION}" toolchain nvcc)
+trellis2_json_set(_config "${Python3_EXECUTABLE} ${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python)
+trellis2_json_set(_config "${TRELLIS2_FOUND_PYTHON_VERSION}" toolchain python_version)
+trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION_FULL}" toolchain torch)
+trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_CUDA_VERSION}" toolchain torch_cuda)
+trellis2_json_set(_config "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}" toolchain cxx)
+trellis2_json_set(_config "${TRELLIS2_NVCC_VERSION}" toolchain nvcc)
 # The checked compiler, which build_report.py compares with the compilers the
 # packages' build files run (compilers_ran), and the environment set aside.
-_trellis2_json_set(_config "${CMAKE_CXX_COMPILER}" toolchain cxx_compiler)
-_trellis2_json_set(_config "${CMAKE_CUDA_COMPILER}" toolchain nvcc_path)
+trellis2_json_set(_config "${CMAKE_CXX_COMPILER}" toolchain cxx_compiler)
+trellis2_json_set(_config "${CMAKE_CUDA_COMPILER}" toolchain nvcc_path)
 string(JSON _config SET "${_config}" environment_not_used "[]")
 set(_index 0)
 foreach(_note IN LISTS TRELLIS2_ENVIRONMENT_NOTES)
-  _trellis2_json_set(_config "${_note}" environment_not_used ${_index})
+  trellis2_json_set(_config "${_note}" environment_not_used ${_index})
   math(EXPR _index "${_index} + 1")
 endforeach()
 if(TRELLIS2_CUDA_MISMATCH)
@@ -80,53 +67,49 @@ else()
 endif()
 set(_index 0)
 foreach(_arch IN LISTS TRELLIS2_CUDA_ARCHITECTURES)
-  _trellis2_json_set(_config "${_arch}" architectures ${_index})
+  trellis2_json_set(_config "${_arch}" architectures ${_index})
   math(EXPR _index "${_index} + 1")
 endforeach()
-_trellis2_json_set(_config "${TRELLIS2_ABI_POLICY_FILE}" abi_policy)
-_trellis2_json_set(_config "${TRELLIS2_PYTHON_FROM}" python_from)
+trellis2_json_set(_config "${TRELLIS2_ABI_POLICY_FILE}" abi_policy)
+trellis2_json_set(_config "${TRELLIS2_PYTHON_FROM}" python_from)
 # sccache's state and statistics of this build (SccacheServer.cmake), if it is the launcher.
 if(TARGET sccache-stats)
   string(JSON _config SET "${_config}" compiler_cache "{}")
   string(REGEX REPLACE "//[^@/]*@" "//" _remote "${TRELLIS2_SCCACHE_REMOTE}")  # no password in the report
-  _trellis2_json_set(_config "${TRELLIS2_SCCACHE_STATE_DIR}/state.json" compiler_cache state)
-  _trellis2_json_set(_config "${TRELLIS2_SCCACHE_STATE_DIR}/stats.json" compiler_cache stats)
-  _trellis2_json_set(_config "${_remote}" compiler_cache remote)
+  trellis2_json_set(_config "${TRELLIS2_SCCACHE_STATE_DIR}/state.json" compiler_cache state)
+  trellis2_json_set(_config "${TRELLIS2_SCCACHE_STATE_DIR}/stats.json" compiler_cache stats)
+  trellis2_json_set(_config "${_remote}" compiler_cache remote)
 else()
   string(JSON _config SET "${_config}" compiler_cache null)
 endif()
 set(_index 0)
+trellis2_json_set(_config "${TRELLIS2_NATIVE_DIR}" native_dir)
+trellis2_json_set(_config "${TRELLIS2_NATIVE_MANIFEST}" native_manifest)
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-  get_property(_origin GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg})
-  trellis2_package_binary_dir(${pkg} _subbuild)
+  trellis2_upstream_fact(${pkg} ORIGIN _origin)
   string(JSON _config SET "${_config}" packages ${_index} "{}")
-  _trellis2_json_set(_config "${pkg}" packages ${_index} name)
-  _trellis2_json_set(_config "${_origin}" packages ${_index} origin)
-  _trellis2_json_set(_config "${_subbuild}" packages ${_index} subbuild_dir)
+  trellis2_json_set(_config "${pkg}" packages ${_index} name)
+  trellis2_json_set(_config "${_origin}" packages ${_index} origin)
   _trellis2_json_provenance(_config ${pkg} packages ${_index} provenance)
   math(EXPR _index "${_index} + 1")
 endforeach()
 # What the wheels target pins (trellis2_wheel requirements reads the stage).
 string(JSON _config SET "${_config}" delivery "{\"set\": []}")
-_trellis2_json_set(_config "${TRELLIS2_STAGE_DIR}" delivery stage)
-_trellis2_json_set(_config "${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" delivery label)
-_trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION}" delivery torch_version)
-_trellis2_json_set(_config "${PROJECT_SOURCE_DIR}/packaging" delivery packaging)
+trellis2_json_set(_config "${TRELLIS2_STAGE_DIR}" delivery stage)
+trellis2_json_set(_config "${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" delivery label)
+trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION}" delivery torch_version)
+trellis2_json_set(_config "${PROJECT_SOURCE_DIR}/packaging" delivery packaging)
 set(_index 0)
 foreach(_dist IN LISTS TRELLIS2_DISTS)
-  _trellis2_json_set(_config "${_dist}" delivery set ${_index})
+  trellis2_json_set(_config "${_dist}" delivery set ${_index})
   math(EXPR _index "${_index} + 1")
 endforeach()
 # Platform tags: of the repaired wheels (the wheels target) and of the input wheels.
 string(JSON _config SET "${_config}" platform_tags "{}")
-_trellis2_json_set(_config "${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}/platform-tags.json" platform_tags wheels)
-_trellis2_json_set(_config "${CMAKE_BINARY_DIR}/input-wheel-tags.json" platform_tags input_wheels)
+trellis2_json_set(_config "${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}/platform-tags.json" platform_tags wheels)
+trellis2_json_set(_config "${CMAKE_BINARY_DIR}/input-wheel-tags.json" platform_tags input_wheels)
 # Rewritten only when it changed.
 file(WRITE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${_config}\n")
 file(COPY_FILE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${CMAKE_BINARY_DIR}/report-config.json" ONLY_IF_DIFFERENT)
 file(REMOVE "${CMAKE_BINARY_DIR}/report-config.json.tmp")
 add_custom_target(report ALL ${TRELLIS2_REPORT_COMMAND} COMMENT "" VERBATIM)
-add_dependencies(report ${TRELLIS2_PACKAGES})
-if(TARGET sccache-stats)
-  add_dependencies(report sccache-stats)
-endif()

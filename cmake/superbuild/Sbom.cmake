@@ -10,6 +10,7 @@
 # modules and audits delivered (it reads report-config.json, Report.cmake).
 
 include_guard(GLOBAL)
+include(NativeBuild)  # TRELLIS2_ABI_AUDIT_EXECUTABLE
 
 execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} sbom --check-library
   OUTPUT_VARIABLE _sbom_library ERROR_VARIABLE _sbom_error RESULT_VARIABLE _sbom_rc
@@ -22,8 +23,8 @@ endif()
 set(TRELLIS2_SBOM_LIBRARY "${_sbom_library}")
 set(TRELLIS2_SBOM_COMMAND ${TRELLIS2_WHEEL_TOOL} sbom --config "${CMAKE_BINARY_DIR}/report-config.json")
 # Each module's platform tag, judged as the wheels target judges the wheels
-# (a generator expression: the wheels target and install(CODE) expand it).
+# (abi-audit as the native build leaves it).
 if(TRELLIS2_MANYLINUX_POLICY_FILE)
-  list(APPEND TRELLIS2_SBOM_COMMAND --abi-audit "$<TARGET_FILE:abi-audit>"
+  list(APPEND TRELLIS2_SBOM_COMMAND --abi-audit "${TRELLIS2_ABI_AUDIT_EXECUTABLE}"
     --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}")
 endif()

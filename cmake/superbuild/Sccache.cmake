@@ -1,4 +1,4 @@
-# Sccache: sccache as the compiler launcher of every sub-build, for C++ and
+# Sccache: sccache as the compiler launcher of the native build, for C++ and
 # CUDA units: the compile cache, its remote storage shared by machines, and
 # distributed compilation on an sccache-dist build farm.
 #

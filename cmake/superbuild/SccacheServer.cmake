@@ -1,11 +1,11 @@
 # SccacheServer: the build's own sccache server, started at the start of
 # every build and stopped after its last compile (cmake/scripts/sccache_server.cmake).
 #
-#   sccache-server  after the build-tree lock, before any package: starts the
+#   sccache-server  after the build-tree lock, before the native build: starts the
 #                   server on this tree's socket; with TRELLIS2_SCCACHE_DIST_SCHEDULER
 #                   decides whether this build compiles on the farm and sizes
 #                   jobslot's remote pool from the farm's cores
-#   sccache-stats   after every package: the server's statistics into
+#   sccache-stats   after the native build: the server's statistics into
 #                   <build>/sccache/stats.json (the build report reads them),
 #                   then stops the server
 #
@@ -23,15 +23,14 @@ set(_common -DSCCACHE=${TRELLIS2_SCCACHE_EXECUTABLE} -DSOCKET=${TRELLIS2_SCCACHE
   -DCONF=${TRELLIS2_SCCACHE_CONF} -DSTATE_DIR=${TRELLIS2_SCCACHE_STATE_DIR})
 # The server compiles for the packages: it starts without the variables they
 # run without (CompilerEnvironment.cmake).
-add_custom_target(sccache-server ALL
-  COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" -DMODE=start ${_common} "-DPOOL=${TRELLIS2_JOBSLOT_POOLS}/dist"
+add_custom_target(sccache-server
+  COMMAND ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" -DMODE=start ${_common} "-DPOOL=${TRELLIS2_JOBSLOT_POOLS}/dist"
     "-DSCHEDULER=${TRELLIS2_SCCACHE_DIST_SCHEDULER}" "-DTOKEN_FILE=${TRELLIS2_SCCACHE_DIST_TOKEN_FILE}"
     "-DCXX=${CMAKE_CXX_COMPILER}" -P "${_script}"
   COMMENT "Starting the build's sccache server" VERBATIM)
 add_custom_target(sccache-stats ALL
   COMMAND "${CMAKE_COMMAND}" -DMODE=stop ${_common} -P "${_script}"
   COMMENT "" VERBATIM)
-# Every package's steps wait for the server (Upstream.cmake adds these); the
-# statistics wait for every package (added once the packages exist).
-list(APPEND TRELLIS2_SUBBUILD_DEPENDS sccache-server)
-cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL add_dependencies sccache-stats ${TRELLIS2_PACKAGES})
+# The native build waits for the server, and the statistics for the native
+# build (CMakeLists.txt adds both, where the native build is added).
+add_dependencies(sccache-server build-lock)

@@ -1,7 +1,11 @@
-# Upstream: trellis2_add_upstream(<pkg>), one ExternalProject per package.
+# Upstream: trellis2_add_upstream(<pkg>), the pull of one upstream: an
+# ExternalProject `<pkg>-source` that only downloads and patches. Every
+# package is compiled by the one native build (NativeBuild.cmake), which
+# waits for all pulls.
 #
-# trellis2_add_upstream(<pkg>)
-#   <pkg>  one of TRELLIS2_KNOWN_PACKAGES; its recipe is extensions/<pkg>/
+# trellis2_add_upstream(<pkg> DEPENDS <target>...)
+#   <pkg>     one of TRELLIS2_KNOWN_PACKAGES; its recipe is extensions/<pkg>/
+#   DEPENDS   targets the pull waits for (the build-tree lock)
 #
 # The source comes from, in this order:
 #   1. TRELLIS2_<PKG>_SOURCE_DIR   a local checkout (kernel work), used in
@@ -11,12 +15,16 @@
 #                                  against its manifest at every configure
 #   3. the pin file                git clone at the pinned commit, submodules
 #                                  recursively, then the pin's patches
-# The package is configured with -C <sub-build cache> and
-# -D<PKG>_SOURCE_DIR=<tree>/<PIN_SUBDIR>, and built on every superbuild build
-# (its own Ninja decides what is out of date, so a no-op costs milliseconds).
-# Sets the global property TRELLIS2_SOURCE_OF_<pkg> for the summary, and
-# TRELLIS2_PROVENANCE_OF_<pkg> (KIND git|cache|local, TREE, REPOSITORY,
-# COMMIT, DIST, WHEEL, PATCHES applied) for the report and the SBOM.
+# `cmake --build build --target <pkg>-source` gives the patched tree without
+# compiling anything (kernel work).
+#
+# What the pull found is kept on the `<pkg>-source` target, read back with
+# trellis2_upstream_fact(<pkg> <FACT> <out>):
+#   ORIGIN      one line for the summary ("git <repo> @ <commit> + 1 patch(es)")
+#   KIND        git | cache | local;  TREE  the tree it came from
+#   PACKAGE_DIR the package's root inside the tree (the pin's PIN_SUBDIR)
+#   REPOSITORY, COMMIT, DIST, PIN_FILE   the pin's
+#   WHEEL       the input wheel ("" in source mode);  PATCHES  those applied
 
 include_guard(GLOBAL)
 include(ExternalProject)
@@ -25,6 +33,7 @@ include("${PROJECT_SOURCE_DIR}/cmake/common/PinFile.cmake")
 include("${PROJECT_SOURCE_DIR}/cmake/common/SourceCache.cmake")
 
 function(trellis2_add_upstream pkg)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "DEPENDS")
   string(TOUPPER "${pkg}" PKG)
   trellis2_pin_file(${pkg} "${PROJECT_SOURCE_DIR}" pin_file)
   trellis2_read_pin(${pkg} "${pin_file}" "${PROJECT_SOURCE_DIR}")
@@ -40,18 +49,35 @@ function(trellis2_add_upstream pkg)
   if(wheel)
     string(APPEND origin "; Python from ${wheel}")
   endif()
-  _trellis2_external_project(${pkg})
-  set_property(GLOBAL PROPERTY TRELLIS2_SOURCE_OF_${pkg} "${origin}")
-  set_property(GLOBAL PROPERTY TRELLIS2_PROVENANCE_OF_${pkg} KIND ${kind} TREE "${origin_tree}"
-    REPOSITORY "${PIN_REPOSITORY}" COMMIT ${PIN_COMMIT} DIST "${PIN_DIST}" WHEEL "${wheel}"
-    PATCHES ${applied_patches})
-  set_property(GLOBAL APPEND PROPERTY TRELLIS2_DISTS "${PIN_DIST}")
+  set(package_dir "${tree}")
+  if(PIN_SUBDIR)
+    string(APPEND package_dir "/${PIN_SUBDIR}")
+  endif()
+  ExternalProject_Add(${pkg}-source
+    PREFIX "${CMAKE_BINARY_DIR}/_ep/${pkg}"
+    SOURCE_DIR "${tree}"
+    ${download}
+    UPDATE_COMMAND ""
+    PATCH_COMMAND ${patch_command}
+    LIST_SEPARATOR "|"
+    CONFIGURE_COMMAND ""
+    BUILD_COMMAND ""
+    INSTALL_COMMAND ""
+    DEPENDS ${arg_DEPENDS})
+  set_target_properties(${pkg}-source PROPERTIES
+    TRELLIS2_ORIGIN "${origin}" TRELLIS2_KIND ${kind} TRELLIS2_TREE "${origin_tree}"
+    TRELLIS2_PACKAGE_DIR "${package_dir}" TRELLIS2_REPOSITORY "${PIN_REPOSITORY}"
+    TRELLIS2_COMMIT ${PIN_COMMIT} TRELLIS2_DIST "${PIN_DIST}" TRELLIS2_PIN_FILE "${pin_file}"
+    TRELLIS2_WHEEL "${wheel}" TRELLIS2_PATCHES "${applied_patches}")
 endfunction()
 
-# trellis2_package_binary_dir(<pkg> <out>): the build tree of a package's
-# sub-build, read by the delivery, report and compile-commands steps.
-function(trellis2_package_binary_dir pkg out)
-  set(${out} "${CMAKE_BINARY_DIR}/packages/${pkg}" PARENT_SCOPE)
+# trellis2_upstream_fact(<pkg> <FACT> <out>): what trellis2_add_upstream found.
+function(trellis2_upstream_fact pkg fact out)
+  get_target_property(value ${pkg}-source TRELLIS2_${fact})
+  if(value STREQUAL "value-NOTFOUND")
+    set(value "")
+  endif()
+  set(${out} "${value}" PARENT_SCOPE)
 endfunction()
 
 # The steps below are macros: each sets, in trellis2_add_upstream's scope,
@@ -124,45 +150,6 @@ macro(_trellis2_patch_step pkg pin_file)
     set(patch_command "${CMAKE_COMMAND}" "-DSOURCE_DIR=${tree}" "-DPATCHES=${_patch_list}"
       "-DPIN_FILE=${pin_file}" "-DCOMMIT=${PIN_COMMIT}" -P "${PROJECT_SOURCE_DIR}/cmake/scripts/apply_patches.cmake")
     string(APPEND origin " + ${PIN_PATCH_COUNT} patch(es)")
-  endif()
-endmacro()
-
-# The package's ExternalProject: its recipe configured with the shared
-# sub-build cache, pointed at the package inside the tree.
-macro(_trellis2_external_project pkg)
-  set(_recipe_dir "${PROJECT_SOURCE_DIR}/extensions/${pkg}")
-  set(_package_dir "${tree}")
-  if(PIN_SUBDIR)
-    string(APPEND _package_dir "/${PIN_SUBDIR}")
-  endif()
-  trellis2_package_binary_dir(${pkg} _binary_dir)
-  ExternalProject_Add(${pkg}
-    PREFIX "${CMAKE_BINARY_DIR}/_ep/${pkg}"
-    SOURCE_DIR "${tree}"
-    BINARY_DIR "${_binary_dir}"
-    ${download}
-    UPDATE_COMMAND ""
-    PATCH_COMMAND ${patch_command}
-    LIST_SEPARATOR "|"
-    # Both under TRELLIS2_SUBBUILD_ENV: no CC/CXX/CUDAHOSTCXX/NVCC_*/...FLAGS
-    # of the configure or build environment reaches a compile or a link.
-    CONFIGURE_COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" -G Ninja -S "${_recipe_dir}" -B <BINARY_DIR>
-      -C "${TRELLIS2_SUBBUILD_CACHE}" "-D${PKG}_SOURCE_DIR=${_package_dir}"
-      "-DTRELLIS2_PACKAGE_DIST=${PIN_DIST}" "-DTRELLIS2_PACKAGE_WHEEL=${wheel}"
-    BUILD_COMMAND ${TRELLIS2_SUBBUILD_ENV} "${CMAKE_COMMAND}" --build <BINARY_DIR> ${TRELLIS2_SUBBUILD_JOBS_ARGS}
-    BUILD_ALWAYS ON
-    INSTALL_COMMAND ""
-    # <pkg>-patch gives the patched source without building (kernel work).
-    STEP_TARGETS download patch)
-  # Packages build at the same time (no console pool): JobPool.cmake caps
-  # their compile jobs together. A changed toolchain or recipe reconfigures
-  # the sub-build.
-  ExternalProject_Add_StepDependencies(${pkg} configure
-    "${TRELLIS2_SUBBUILD_CACHE}" "${_recipe_dir}/CMakeLists.txt")
-  # Tools the sub-build runs (jobslot as launcher, abi-audit) are needed from
-  # its configure step on; pulling and patching do not wait for them.
-  if(TRELLIS2_SUBBUILD_DEPENDS)
-    ExternalProject_Add_StepDependencies(${pkg} configure ${TRELLIS2_SUBBUILD_DEPENDS})
   endif()
 endmacro()
 

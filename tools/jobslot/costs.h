@@ -1,7 +1,7 @@
 // Known cost of a compile unit, so the longest units start first on a cold
 // build (Ninja has no log then, and orders by its own manifest).
 //
-// A cost table is a directory of *.tsv files (benchmarks/build_speed/costs/,
+// A cost table is a directory of *.tsv files (tools/jobslot/costs/,
 // one per package, written from a jobslot trace by bench.py --write-costs):
 //   # comment lines (machine, date, pin)
 //   <milliseconds>\t<target>\t<source path relative to the package>
