@@ -142,10 +142,13 @@ def trace_summary(trace, begin_ms, peak_mb):
     slowest = max(units, key=lambda u: u[1])
     cpu = sum(u[2] for u in units)
     cores = os.cpu_count()
+    first = min(u[3] for u in units)
     summary = {"units": len(units), "slowest_unit": slowest[0], "slowest_unit_s": slowest[1],
+               "first_compile_after_s": (first - begin_ms) / 1000,
                "slowest_started_after_s": (slowest[3] - begin_ms) / 1000, "compile_cpu_s": cpu,
                "cpu_s_per_core": cpu / cores, "peak_memory_mb": peak_mb}
-    log(f"trace: {len(units)} units; slowest {slowest[1]:.1f} s ({slowest[0]}), started "
+    log(f"trace: {len(units)} units; first compile {summary['first_compile_after_s']:.1f} s after the cold build began; "
+        f"slowest {slowest[1]:.1f} s ({slowest[0]}), started "
         f"{summary['slowest_started_after_s']:.1f} s after the cold build began (configure included); {cpu:.0f} CPU-s / {cores} cores = "
         f"{cpu / cores:.1f} s; peak memory {peak_mb} MB")
     return summary
@@ -236,6 +239,8 @@ def median(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--src", required=True)
+    parser.add_argument("--repo", default=None,
+                        help="the superbuild checkout to measure (default: this one); another layout's, to compare")
     parser.add_argument("--work", default="/tmp/trellis2-speed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--arch", default="9.0")
@@ -259,6 +264,9 @@ def main():
     parser.add_argument("--out", default=None)
     parser.add_argument("cmake_args", nargs="*")
     args = parser.parse_args()
+    if args.repo:
+        global REPO
+        REPO = Path(args.repo).resolve()
     if args.arch == "default":
         args.arch = DEFAULT_ARCHS
     args.packages = args.packages.split()

@@ -22,10 +22,9 @@ echo "build rc=$rc in $(( $(date +%s) - start )) s (configure included)"
 grep -E -A30 "^build report" "$OUT/build.log" | head -40
 [ $rc = 0 ] || { grep -E "FAILED|rror" "$OUT/build.log" | head -30; exit $rc; }
 cp build-gpu/report.json "$OUT/"
-for pkg in cumesh flex_gemm o_voxel nvdiffrast; do
-  grep -H -E "HOST_COMPILER \"|CUDA_IMPLICIT_LINK_LIBRARIES" build-gpu/packages/$pkg/CMakeFiles/*/CMakeCUDACompiler.cmake
-  grep -o -h -E "ccbin=[^ ]+" build-gpu/packages/$pkg/CMakeFiles/rules.ninja | sort | uniq -c
-done
+# The native build: one CUDA detection, one rules.ninja for every package.
+grep -H -E "HOST_COMPILER \"|CUDA_IMPLICIT_LINK_LIBRARIES" build-gpu/native/CMakeFiles/*/CMakeCUDACompiler.cmake
+grep -o -h -E "ccbin=[^ ]+" build-gpu/native/CMakeFiles/rules.ninja | sort | uniq -c
 for so in $(find build-gpu/stage -name '*.so'); do echo "$so: $(readelf -d "$so" | grep -o 'libstdc++.so.6')"; done
 TRELLIS2_BUILD_DIR=build-gpu PYTHONUNBUFFERED=1 timeout 300 python3 -m pytest -q -rs tests/real tests/gpu 2>&1 \
   | tee "$OUT/pytest.log" | tail -25
