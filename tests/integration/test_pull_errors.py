@@ -22,7 +22,7 @@ def test_commit_missing_from_repository():
     assert result.returncode != 0
     text = one_line(result.stdout)
     assert f"Commit {missing}, pinned in {pin}, is not in file://{repo}" in text
-    assert not list((build_dir / "packages").rglob("*.o"))
+    assert not list((build_dir / "native").rglob("*.o"))
 
 
 def test_short_commit_is_refused_at_configure():
@@ -67,6 +67,6 @@ def test_patch_that_applies_is_in_the_built_tree():
     result = configure(build_dir, f"-DTRELLIS2_FIXTURE_PIN_FILE={pin}")
     assert result.returncode == 0, result.stdout
     assert "+ 1 patch(es)" in result.stdout
-    result = build(build_dir, "--target", "fixture-patch")
+    result = build(build_dir, "--target", "fixture-source")
     assert result.returncode == 0, result.stdout
     assert "PATCHED = True" in (build_dir / "_src/fixture/fixture_pkg/kernels/__init__.py").read_text()
