@@ -130,7 +130,12 @@ function(_trellis2_check_sources import_name)
     cmake_path(SET repo NORMALIZE "${CMAKE_CURRENT_SOURCE_DIR}/../..")
     cmake_path(RELATIVE_PATH CMAKE_CURRENT_LIST_FILE BASE_DIRECTORY "${repo}" OUTPUT_VARIABLE recipe)
     set(PIN_COMMIT "${TRELLIS2_${pkg}_COMMIT}")
-    cmake_path(RELATIVE_PATH TRELLIS2_${pkg}_PIN_FILE BASE_DIRECTORY "${repo}" OUTPUT_VARIABLE pin_file)
+    # The pin file relative to the repository, or absolute when outside it.
+    set(pin_file "${TRELLIS2_${pkg}_PIN_FILE}")
+    cmake_path(IS_PREFIX repo "${pin_file}" NORMALIZE pin_in_repo)
+    if(pin_in_repo)
+      cmake_path(RELATIVE_PATH pin_file BASE_DIRECTORY "${repo}")
+    endif()
     message(FATAL_ERROR "${import_name}: the recipe ${recipe} lists sources that the ${pkg} tree "
       "${TRELLIS2_PACKAGE_SOURCE_DIR} does not have:${missing}\n"
       "Expected: the layout of the commit the recipe follows, pinned in ${pin_file} "
