@@ -57,14 +57,14 @@ def needed(path):
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
 
 
-def nvcc_commands(subbuild):
+def nvcc_commands(native):
     """The command of every CUDA compile rule (CMake names them CUDA_COMPILER__<target>_)."""
-    rules = (subbuild / "CMakeFiles" / "rules.ninja").read_text()
+    rules = (native / "CMakeFiles" / "rules.ninja").read_text()
     return re.findall(r"^rule CUDA_COMPILER__\S+\n(?:  (?!command)[^\n]*\n)*  command = ([^\n]*)", rules, re.M)
 
 
-def recorded_cuda_detection(subbuild):
-    (recorded,) = subbuild.glob("CMakeFiles/*/CMakeCUDACompiler.cmake")
+def recorded_cuda_detection(native):
+    (recorded,) = native.glob("CMakeFiles/*/CMakeCUDACompiler.cmake")
     text = recorded.read_text()
     host = re.search(r'set\(CMAKE_CUDA_HOST_COMPILER "([^"]*)"\)', text)[1]
     libs = re.search(r'set\(CMAKE_CUDA_IMPLICIT_LINK_LIBRARIES "([^"]*)"\)', text)[1]
@@ -73,7 +73,7 @@ def recorded_cuda_detection(subbuild):
 
 def assert_the_checked_compiler_did_everything(build_dir, wrapper, log):
     checked = os.path.realpath(CXX)
-    subbuild = build_dir / "packages" / "fixture"
+    native = build_dir / "native"  # the one native build: its Ninja files and its CUDA detection
     assert wrapper_runs(log) == [], f"the wrapper ran: {wrapper_runs(log)[:5]}"
     # The audit passed (the build did), and every module shares libstdc++.so.6.
     modules = sorted((build_dir / "stage").rglob("*.so"))
@@ -81,16 +81,16 @@ def assert_the_checked_compiler_did_everything(build_dir, wrapper, log):
     for module in modules:
         assert "libstdc++.so.6" in needed(module), f"{module}: DT_NEEDED {needed(module)}"
     # Every nvcc command of the build files compiles with -ccbin=<checked>.
-    commands = nvcc_commands(subbuild)
+    commands = nvcc_commands(native)
     assert len(commands) == len(CUDA_MODULES), commands
     for command in commands:
         ccbin = re.findall(r"-ccbin[= ](\S+)", command)
         assert [os.path.realpath(c) for c in ccbin] == [checked], command
     for name in ("CMakeFiles/rules.ninja", "build.ninja"):
-        assert str(wrapper) not in (subbuild / name).read_text(), f"{name} names {wrapper}"
+        assert str(wrapper) not in (native / name).read_text(), f"{name} names {wrapper}"
     # CMake's CUDA detection ran with the checked compiler: its -ccbin, and
     # no libstdc++.a among the libraries every CUDA module links implicitly.
-    host, libs = recorded_cuda_detection(subbuild)
+    host, libs = recorded_cuda_detection(native)
     assert os.path.realpath(host) == checked
     assert "stdc++" in libs and not [lib for lib in libs if lib.endswith(".a")], libs
     # report.json says which compilers ran, from the same build files.
@@ -172,23 +172,22 @@ def test_another_gcc_major_through_cudahostcxx_alone_is_not_used_and_says_so(wor
     assert configured.returncode == 0, configured.stdout[-3000:]
     assert_host_compiler_row(configured.stdout)  # still the checked compiler, not the GCC offered
     assert_summary_notes(configured.stdout, env)
-    # The package's configure (CMake's CUDA detection) only, no compile.
-    detected = run(["cmake", "--build", build_dir, "--target", "_ep/fixture/src/fixture-stamp/fixture-configure"],
-                   env=env)
+    # The native build's configure (CMake's CUDA detection) only, no compile.
+    detected = run(["cmake", "--build", build_dir, "--target", "native-configure"], env=env)
     assert detected.returncode == 0, detected.stdout[-3000:]
-    subbuild = build_dir / "packages" / "fixture"
-    host, _libs = recorded_cuda_detection(subbuild)
+    native = build_dir / "native"
+    host, _libs = recorded_cuda_detection(native)
     assert os.path.realpath(host) == os.path.realpath(CXX)
-    assert all(f"-ccbin={CXX}" in command for command in nvcc_commands(subbuild))
+    assert all(f"-ccbin={CXX}" in command for command in nvcc_commands(native))
     assert wrapper_runs(log) == [], wrapper_runs(log)[:5]
 
 
 def test_a_tree_detected_with_another_host_compiler_stops_its_configure(work, wrapper_in_compiler_variables):
-    """A package tree whose CUDA detection recorded another host compiler, or
-    a libstdc++.a (as every tree configured with CUDAHOSTCXX set did before),
-    is refused at its next configure, naming what it found."""
+    """A native build tree whose CUDA detection recorded another host
+    compiler, or a libstdc++.a (as every tree configured with CUDAHOSTCXX set
+    did before), is refused at its next configure, naming what it found."""
     build_dir, _output, _env = wrapper_in_compiler_variables
-    tree = build_dir / "packages" / "fixture"  # in place: a build tree cannot be copied elsewhere
+    tree = build_dir / "native"  # in place: a build tree cannot be copied elsewhere
     (recorded,) = tree.glob("CMakeFiles/*/CMakeCUDACompiler.cmake")
     original = recorded.read_text()
     host, libs = recorded_cuda_detection(tree)
@@ -215,7 +214,7 @@ def test_the_report_fails_on_a_compiler_the_build_files_run_that_is_not_the_chec
     checked compiler fails the report, naming the module and the compiler."""
     build_dir, _output, _env = wrapper_in_compiler_variables
     wrapper, _log = static_wrapper
-    rules = build_dir / "packages" / "fixture" / "CMakeFiles" / "rules.ninja"
+    rules = build_dir / "native" / "CMakeFiles" / "rules.ninja"
     original = rules.read_text()
     try:
         rules.write_text(original.replace(f"-ccbin={CXX}", f"-ccbin={wrapper}", 1))
