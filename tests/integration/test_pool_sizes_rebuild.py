@@ -9,7 +9,7 @@ from test_override_build import BUILD, SOURCE
 from test_touch_one_unit import outputs_of_last_run
 
 POOLS = BUILD / "jobslots"
-LOG = BUILD / "packages" / "fixture" / ".ninja_log"
+LOG = BUILD / "native" / ".ninja_log"  # the one native build's Ninja
 
 
 def cached(name):

@@ -1,5 +1,5 @@
 """Touching one .cu of a package rebuilds that unit, relinks, re-audits and
-restages that module — nothing else (read from the sub-build's .ninja_log)."""
+restages that module — nothing else (read from the native build's .ninja_log)."""
 
 import os
 import time
@@ -33,7 +33,7 @@ def outputs_of_last_run(log):
 def test_touch_one_cu_rebuilds_one_unit():
     assert BUILD.is_dir(), "needs the override build (fixture.override_build)"
     assert build(BUILD).returncode == 0
-    log = BUILD / "packages" / "fixture" / ".ninja_log"
+    log = BUILD / "native" / ".ninja_log"
     before = log.read_text()
     time.sleep(1.1)  # mtime resolution of some filesystems
     os.utime(SOURCE / "src" / "kernels" / "morton.cu")
@@ -53,7 +53,7 @@ def test_touch_one_cu_rebuilds_one_unit():
 
 def test_no_op_build_touches_nothing():
     assert build(BUILD).returncode == 0
-    log = BUILD / "packages" / "fixture" / ".ninja_log"
+    log = BUILD / "native" / ".ninja_log"
     before = log.read_text()
     result = build(BUILD)
     assert result.returncode == 0
