@@ -81,7 +81,7 @@ def test_wrong_token_fails_before_compiling_and_says_what_to_do(farm):
     text = one_line(result.stdout)
     assert f"scheduler {farm.url} refused this build's token" in text and "Error 401" in text, text[-3000:]
     assert "[client_auth]" in text and "-DTRELLIS2_SCCACHE_DIST_SCHEDULER=" in text
-    assert not (tree / "packages" / "fixture" / "build.ninja").exists(), "the package was configured"
+    assert not (tree / "native" / "build.ninja").exists(), "the native build was configured"
     assert not any((tree / "stage").rglob("*.so")), "nothing may be staged"
 
 

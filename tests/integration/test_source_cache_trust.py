@@ -51,7 +51,8 @@ def test_a_changed_file_is_refused_and_named(filled):
     assert f"{entry} is not the tree of fixture" in text
     assert "src/add_one.cu: found sha256" in text and ", expected " in text
     assert f"-DTRELLIS2_FIXTURE_PIN_FILE={pin} -P {REPO}/cmake/scripts/fill_source_cache.cmake" in text
-    assert not (work / "build" / "packages").exists(), "a refused tree reached a sub-build"
+    assert not (work / "build" / "native").exists() and not (work / "build" / "native-plan.cmake").exists(), \
+        "a refused tree reached the native build"
 
 
 def test_an_added_file_is_refused_and_named(filled):
