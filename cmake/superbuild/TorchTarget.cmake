@@ -3,7 +3,7 @@
 # trellis2::torch, for the inner project (NativeBuild.cmake puts it in the
 # native plan). A module links it and gets what torch.utils.cpp_extension's
 # CUDAExtension + BuildExtension give every extension:
-#   usage requirements   torch's and Python's include dirs (after the recipe's,
+#   usage requirements   torch's and Python's include dirs (-I after the recipe's,
 #                        setuptools' order), the libraries CUDAExtension links
 #                        (c10 torch torch_cpu torch_python cudart c10_cuda
 #                        torch_cuda, full paths), TORCH_API_INCLUDE_EXTENSION_H,
@@ -55,6 +55,8 @@ function(trellis2_torch_target_code out)
     endforeach()
     string(APPEND code "    ${property} [==[${value}]==]\n")
   endforeach()
-  string(APPEND code "  )\n")
+  # Not a system target (an imported one is, by default): its include dirs
+  # are -I, in setuptools' order after the recipe's, not -isystem.
+  string(APPEND code "    SYSTEM OFF\n  )\n")
   set(${out} "${code}" PARENT_SCOPE)
 endfunction()

@@ -42,7 +42,7 @@ INTENDED = {
         "CMake repeats the compile flag on the link line; no effect when linking",
 }
 
-SUBBUILD = BUILD_DIR / "packages" / "fixture"
+NATIVE = BUILD_DIR / "native"  # the one native build: every package's modules and abi-audit
 # The two source trees, shown as <SRC> so their paths compare equal.
 ROOTS = [os.path.realpath(REF_DIR), os.path.realpath(BUILD_DIR / "_src" / "fixture")]
 
@@ -132,11 +132,16 @@ def module_of(output):
 
 
 def our_commands(roots):
-    entries = json.loads((SUBBUILD / "compile_commands.json").read_text())
-    compiles = {rel(e["file"], roots): split_command(e["command"]) for e in entries}
+    entries = json.loads((NATIVE / "compile_commands.json").read_text())
+    compiles = {}
+    for entry in entries:
+        argv = split_command(entry["command"])
+        # The fixture package's units: objects under its directory fixture/ (not abi-audit's).
+        if argv[argv.index("-o") + 1].startswith("fixture/"):
+            compiles[rel(entry["file"], roots)] = argv
     links = {}
     for target in ("fixture_pkg._C", "fixture_pkg._xatlas", "fixture_pkg.kernels.cuda"):
-        out = subprocess.run(["ninja", "-C", str(SUBBUILD), "-t", "commands", target],
+        out = subprocess.run(["ninja", "-C", str(NATIVE), "-t", "commands", target],
                              check=True, stdout=subprocess.PIPE, text=True).stdout
         line = [l for l in out.splitlines() if " -shared " in l][-1]
         # Ninja wraps the link as ": && <link> && :".
@@ -152,7 +157,7 @@ def intended(kind, side, token):
 
 def compare(kind, ref_argv, our_argv, roots, seen):
     ref = normalize(ref_argv, roots, kind, str(REF_DIR))
-    ours = normalize(our_argv, roots, kind, str(SUBBUILD))
+    ours = normalize(our_argv, roots, kind, str(NATIVE))
     problems = []
     for side, extra in (("torch", ref - ours), ("ours", ours - ref)):
         for token in sorted(extra):
