@@ -96,6 +96,9 @@ function(trellis2_add_torch_extension import_name)
 
   target_include_directories(${target} PRIVATE ${include_dirs})
   target_link_libraries(${target} PRIVATE ${arg_LINK_LIBRARIES} trellis2::torch)
+  if(TARGET input-wheel-tags)
+    add_dependencies(${target} input-wheel-tags)  # wheel mode: the input wheels are judged first
+  endif()
 
   trellis2_audit_module(${target} audit_stamp)
   # Staged after the audit passed and after the package's Python.

@@ -10,15 +10,17 @@
 #   <dist>        distribution name the wheel must carry
 #   <out_wheel>   set to the wheel's path ("" in source mode)
 #
-# trellis2_judge_input_wheels(): once every package is added, a build step
-# (right after the native build, which builds abi-audit) that says which
-# platform tag each input wheel would have earned and why not a better one
-# (GLIBCXX_3.4.32 keeps Torch270's flex_gemm at manylinux_2_39): the reason
-# the modules are rebuilt, stated from the wheels themselves. Its JSON,
-# build/input-wheel-tags.json, goes into the build report.
+# trellis2_input_wheel_tags_file(<out>): once every package is added, the
+# file the native build writes the input wheels' judgement to,
+# build/input-wheel-tags.json ("" when nothing is judged: source mode, or no
+# auditwheel policy). The inner project (extensions/CMakeLists.txt) judges
+# them right after it has built abi-audit and before any module compiles:
+# which platform tag each input wheel would have earned and why not a better
+# one (GLIBCXX_3.4.32 keeps Torch270's flex_gemm at manylinux_2_39), the
+# reason the modules are rebuilt, stated from the wheels themselves. The
+# JSON goes into the build report.
 
 include_guard(GLOBAL)
-include(NativeBuild)  # TRELLIS2_ABI_AUDIT_EXECUTABLE
 
 # The delivery tool as a command prefix; the native plan passes it on.
 # Through its script, not PYTHONPATH: the user's PYTHONPATH stays in force.
@@ -57,23 +59,15 @@ function(trellis2_input_wheel pkg dist out_wheel)
   set(${out_wheel} "${wheel}" PARENT_SCOPE)
 endfunction()
 
-function(trellis2_judge_input_wheels)
+function(trellis2_input_wheel_tags_file out)
   set(wheels "")
   foreach(pkg IN LISTS TRELLIS2_PACKAGES)
     trellis2_upstream_fact(${pkg} WHEEL wheel)
     list(APPEND wheels ${wheel})
   endforeach()
   if(NOT wheels OR NOT TRELLIS2_MANYLINUX_POLICY_FILE)
-    return()  # source mode; or no auditwheel, which the summary already says
+    set(${out} "" PARENT_SCOPE)  # source mode; or no auditwheel, which the summary already says
+  else()
+    set(${out} "${CMAKE_BINARY_DIR}/input-wheel-tags.json" PARENT_SCOPE)
   endif()
-  set(judged "${CMAKE_BINARY_DIR}/input-wheel-tags.json")
-  # All in one run: the set's own modules are provided to each other.
-  add_custom_command(OUTPUT "${judged}"
-    COMMAND "${TRELLIS2_ABI_AUDIT_EXECUTABLE}" --platform-tag --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}"
-      --json-out "${judged}" ${wheels}
-    DEPENDS ${wheels} "${TRELLIS2_MANYLINUX_POLICY_FILE}"
-    COMMENT "Platform tags the input wheels would have earned (abi-audit --platform-tag)"
-    VERBATIM)
-  add_custom_target(input-wheel-tags ALL DEPENDS "${judged}")
-  add_dependencies(input-wheel-tags native)
 endfunction()

@@ -113,7 +113,7 @@ def wheel_build():
 def test_stage_has_the_wheels_python_and_the_built_modules(wheel_build):
     assert (STAGE / "fixture_pkg" / "extra.py").is_file(), "the wheel's own Python was not staged"
     for rel in NATIVES:
-        built = BUILD / "packages/fixture/modules" / rel
+        built = BUILD / "native/fixture/modules" / rel
         assert sha256(STAGE / rel) == sha256(built), rel
     # The wheel's module under the upstream's name is not rebuilt: reported, not shipped.
     assert not list(STAGE.rglob("_fixture_xatlas*"))
@@ -123,14 +123,16 @@ def test_stage_has_the_wheels_python_and_the_built_modules(wheel_build):
 
 def test_input_wheel_is_judged_before_the_modules_are_built(wheel_build):
     """Which platform tag the input wheel would have earned, named in the
-    build log (before the first compile) and in the report."""
+    build log (right after abi-audit, before the first compile of a module)
+    and in the report."""
     judged = json.loads((BUILD / "input-wheel-tags.json").read_text())
     (entry,) = judged["inputs"]
     assert entry["path"] == str(WORK / "wheels" / wheel_path().name)
     assert re.fullmatch(r"manylinux_2_\d+_x86_64", entry["platform_tag"]), entry
     log = wheel_build
     judged_at = log.index("Platform tags the input wheels would have earned")
-    assert judged_at < log.index("Performing configure step for 'fixture'"), log
+    first_compile = re.search(r"Building (CXX|CUDA) object fixture/", log)
+    assert first_compile and judged_at < first_compile.start(), log
     report = json.loads((BUILD / "report.json").read_text())
     assert report["platform_tags"]["input_wheels"] == [
         {"wheel": wheel_path().name, "platform_tag": entry["platform_tag"], "reason": entry["reason"]}]
