@@ -122,12 +122,15 @@ def test_it_names_the_toolchain(doc):
 
 
 def test_it_states_each_modules_audit(built, doc):
-    subbuild = BUILD_DIR / "packages/fixture"
-    modules = json.loads((subbuild / "modules.json").read_text())["modules"]
+    # The native build's manifest lists each module with its audit stamp.
+    manifest = json.loads((BUILD_DIR / "report-config.json").read_text())["native_manifest"]
+    assert manifest == str(BUILD_DIR / "native" / "manifest.json"), manifest
+    modules = json.loads(open(manifest).read())["packages"]["fixture"]["modules"]
     assert len(modules) == 3
     with zipfile.ZipFile(built[0]) as zf:
         for module in modules:
-            audit = json.loads((subbuild / "audit" / f"{module['import']}.audit.json").read_text())
+            assert module["audit"] == str(BUILD_DIR / "native/fixture/audit" / f"{module['import']}.audit.json")
+            audit = json.loads(open(module["audit"]).read())
             component = by_ref(doc, f"module:{module['import']}")
             p = props(component)
             assert p["audit-passed"] == "true" and audit["passed"]
@@ -170,19 +173,20 @@ def test_configure_without_the_library_says_what_to_install():
 
 
 def test_a_package_not_built_is_refused_and_nothing_is_written():
-    # The build's configuration, but the package's sub-build is empty (never built).
+    # The build's configuration, but the native build is empty (never built: no manifest).
     work = scratch_dir("sbom-not-built")
     stage = work / "stage"
     dist_info = "fixture_pkg-0.0.1.dist-info"
     (stage / dist_info).mkdir(parents=True)
     (stage / dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: fixture_pkg\nVersion: 0.0.1\n\n")
     config = json.loads((BUILD_DIR / "report-config.json").read_text())
-    config["packages"][0]["subbuild_dir"] = str(work / "empty-subbuild")
+    config["native_dir"] = str(work / "empty-native")
+    config["native_manifest"] = str(work / "empty-native" / "manifest.json")
     config_file = work / "report-config.json"
     config_file.write_text(json.dumps(config))
     result = run([PYTHON, REPO / "packaging/trellis2-wheel", "sbom", "--config", config_file, "--stage", stage])
     assert result.returncode == 2, result.stdout
     text = one_line(result.stdout)
-    assert f"{work / 'empty-subbuild' / 'modules.json'}: no module list of fixture" in text, text
+    assert f"{work / 'empty-native' / 'manifest.json'}: no module list of fixture" in text, text
     assert "next: build first (`cmake --build <build>`)" in text, text
     assert not (stage / dist_info / "sboms").exists()
