@@ -10,7 +10,7 @@ import sys
 
 from installer.records import RecordEntry
 
-from . import distinfo, fresh, names, record, requires, txn
+from . import distinfo, names, record, requires, txn, whole_install
 from .errors import EXIT_INSTALL_FAILED, DeliveryError
 
 INSTALLER = "trellis2-native\n"
@@ -147,7 +147,7 @@ def _fresh(stage, site, name, dist_info, staged_files, siblings, torch_version):
                 expected=f"no {name} files in site-packages, or {name} installed by pip",
                 fix=f"remove it, or `pip install --no-deps` {name}'s wheel first to overlay it")
     replaced = {f"{dist_info}/METADATA": metadata} if metadata is not None else {}
-    plan.adds = fresh.install_plan(stage, dist_info, staged_files, INSTALLER, replaced)
+    plan.adds = whole_install.install_plan(stage, dist_info, staged_files, INSTALLER, replaced)
     plan.lines += [f"add     {rel}" for rel in sorted(plan.adds)]
     plan.summary = f"{name}: installed {len(plan.adds)} file(s) (new, INSTALLER trellis2-native)"
     return plan
