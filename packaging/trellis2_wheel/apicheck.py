@@ -18,7 +18,7 @@ import sys
 import sysconfig
 import tempfile
 
-from . import apiscan, names, sources
+from . import apiscan, code_to_scan, names
 from .errors import EXIT_CANNOT_LOAD, EXIT_CHECK_FAILED, DeliveryError
 
 # Runs in the subprocess: preload (torch), then load each extension file by
@@ -108,7 +108,7 @@ def defined_names(native_dir, files, interpreter, preload):
 
 def api_uses(python, natives=(), native_dir=None, packages=()):
     """The static half only: (sources, native module files, uses, unresolved)."""
-    code = sources.from_path(python, packages)
+    code = code_to_scan.from_path(python, packages)
     files = native_files(native_dir, packages) if native_dir else {}
     modules = set(natives) | set(files) | {names.module_of(r) for r in code.natives}
     uses, unresolved = apiscan.collect_uses(code, modules)

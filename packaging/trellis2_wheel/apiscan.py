@@ -156,7 +156,7 @@ def _chain(node):
 
 
 def collect_uses(sources, native_modules):
-    """(uses, unresolved) for the Python in `sources` (a sources.Sources).
+    """(uses, unresolved) for the Python in `sources` (a code_to_scan.Sources).
 
     native_modules: dotted names of the modules that count as native.
     uses: every Use of an attribute of a native module.

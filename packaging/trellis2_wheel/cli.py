@@ -8,8 +8,8 @@ import signal
 import sys
 import sysconfig
 
-from . import (apicheck, cells, distinfo, index, install, names, output, pins, reader, repack, requires,
-               sbom, stage, tags, txn, wheelcheck)
+from . import (apicheck, cells, distinfo, final_message, index, install, names, pins, reader, repack,
+               requires, sbom, stage, tags, txn, wheelcheck)
 from .errors import EXIT_OK, DeliveryError
 
 
@@ -55,7 +55,7 @@ def _install(args):
     report = io.StringIO()
     install.install(args.stage, args.site_packages, dists=args.dist, dry_run=args.dry_run,
                     out=report, torch_version=args.torch_version)
-    output.tell(report.getvalue().rstrip("\n"), sys.stdout)
+    final_message.tell(report.getvalue().rstrip("\n"), sys.stdout)
 
 
 def _recover(args):
@@ -266,20 +266,20 @@ def main(argv=None):
     try:
         return _run(args)
     finally:
-        output.deliver()
+        final_message.deliver()
 
 
 def _run(args):
     try:
         args.run(args)
     except DeliveryError as exc:
-        output.tell(f"{args.command}: {exc.render()}")
+        final_message.tell(f"{args.command}: {exc.render()}")
         return exc.code
     except txn.Interrupted as exc:
         name = signal.Signals(exc.signum).name
-        output.tell(f"{args.command}: interrupted by {name}; rolled back, nothing changed")
+        final_message.tell(f"{args.command}: interrupted by {name}; rolled back, nothing changed")
         return 128 + exc.signum
     except KeyboardInterrupt:
-        output.tell(f"{args.command}: interrupted")
+        final_message.tell(f"{args.command}: interrupted")
         return 128 + signal.SIGINT
     return EXIT_OK

@@ -18,8 +18,8 @@ def _top_levels(stage, dist_info):
     tops = set()
     record_file = os.path.join(stage, dist_info, "RECORD")
     if os.path.isfile(record_file):
-        for path, _, _ in record.read(record_file):
-            path = names.site_path(path, dist_info)
+        for entry in record.read(record_file):
+            path = names.site_path(entry.path, dist_info)
             first = path.split("/", 1)[0] if path else dist_info
             if first != dist_info:
                 tops.add(names.module_of(first) if "/" not in path else first)

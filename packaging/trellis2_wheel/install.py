@@ -8,7 +8,9 @@ INSTALLER and a RECORD. Every change goes through one txn.Transaction."""
 import os
 import sys
 
-from . import distinfo, fresh, names, record, requires, txn
+from installer.records import RecordEntry
+
+from . import distinfo, names, record, requires, txn, whole_install
 from .errors import EXIT_INSTALL_FAILED, DeliveryError
 
 INSTALLER = "trellis2-native\n"
@@ -45,20 +47,20 @@ def _requirements(plan, root, dist_info, siblings, torch_version):
     return new.encode("utf-8") if new != text else None
 
 
-def _sboms(stage_rows, dist_info, installed):
+def _sboms(staged_files, dist_info, installed):
     """installed path -> staged path of the build's SBOMs (<dist-info>/sboms/,
     PEP 770): they describe the native files the overlay brings, so they go
     into the installed dist-info with them."""
     prefix = f"{dist_info}/sboms/"
     return {f"{installed}/{rel[len(dist_info) + 1:]}": rel
-            for rel, _, _ in stage_rows if rel.startswith(prefix)}
+            for rel in staged_files if rel.startswith(prefix)}
 
 
-def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version, dist_info):
+def _overlay(stage, site, name, stage_entries, installed, siblings, torch_version, dist_info):
     """Only native files and the build's SBOMs change, and the installed
     METADATA's requirements are pinned; their RECORD lines are rewritten."""
     plan = Plan(name)
-    sboms = _sboms(stage_rows, dist_info, installed)
+    sboms = _sboms([e.path for e in stage_entries], dist_info, installed)
     metadata_rel = f"{installed}/METADATA"
     metadata = _requirements(plan, site, installed, siblings, torch_version)
     record_rel = f"{installed}/RECORD"
@@ -67,11 +69,12 @@ def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version, 
             os.path.join(site, installed), "installed without a RECORD",
             expected="a dist-info with RECORD (as pip writes it)",
             fix="reinstall the wheel with pip (`pip install --force-reinstall --no-deps <wheel>`)")
-    rows = [row for row in record.read(os.path.join(site, record_rel)) if row[0] != record_rel]
-    installed_hash = {path: hash_ for path, hash_, _ in rows}
-    staged = {names.module_of(rel): rel for rel, _, _ in stage_rows if names.is_native(rel)}
-    new_rows, placed = [], set()
-    for path, hash_, size in rows:
+    entries = [e for e in record.read(os.path.join(site, record_rel)) if e.path != record_rel]
+    installed_hash = {e.path: e.hash_ for e in entries}
+    staged = {names.module_of(e.path): e.path for e in stage_entries if names.is_native(e.path)}
+    new_entries, placed = [], set()
+    for kept in entries:
+        path = kept.path
         module = names.module_of(path) if names.is_native(path) else None
         if module in staged:
             rel = staged[module]
@@ -79,36 +82,37 @@ def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version, 
                 plan.removes.append(path)
                 plan.lines.append(f"remove  {path} (same module as {rel})")
             if rel not in placed:
-                new_rows.append(record.file_entry(stage, rel))
+                new_entries.append(record.file_entry(stage, rel))
                 placed.add(rel)
         elif path == metadata_rel and metadata is not None:
-            new_rows.append((path, record.digest(metadata), str(len(metadata))))
+            new_entries.append(record.entry(path, metadata))
         elif path in sboms:
             continue   # listed below, as the stage has it
         else:
             if module:
                 plan.lines.append(f"WARNING: keep {path}: the stage has no {module}, "
                                   "so it stays the wheel's binary")
-            new_rows.append(_true_row(site, path, hash_, size, plan))
+            new_entries.append(_true_entry(site, kept, plan))
     # Modules the installed wheel did not have are added at the end.
-    new_rows += [record.file_entry(stage, rel) for rel in sorted(staged.values()) if rel not in placed]
+    new_entries += [record.file_entry(stage, rel) for rel in sorted(staged.values())
+                    if rel not in placed]
     for target, rel in sorted(sboms.items()):
         data = _read(stage, rel)
-        new_rows.append((target, record.digest(data), str(len(data))))
+        new_entries.append(record.entry(target, data))
         plan.adds[target] = data
         plan.lines.append(f"replace {target}" if target in installed_hash else f"add     {target}")
-    new_rows.append((record_rel, "", ""))
+    new_entries.append(RecordEntry(record_rel, None, None))
     for rel in sorted(staged.values()):
         plan.adds[rel] = _read(stage, rel)
         plan.lines.append(f"replace {rel}" if rel in installed_hash else f"add     {rel}")
     if metadata is not None:
         plan.adds[metadata_rel] = metadata
         plan.lines.append(f"rewrite {metadata_rel} (requirements)")
-    plan.adds[record_rel] = record.render(new_rows).encode("utf-8")
+    plan.adds[record_rel] = record.render(new_entries).encode("utf-8")
     plan.lines.append(f"rewrite {record_rel} ({len(staged)} native line(s))")
-    differing = [rel for rel, hash_, _ in stage_rows
-                 if not names.is_native(rel) and ".dist-info/" not in rel
-                 and installed_hash.get(rel) not in (None, hash_)]
+    differing = [e.path for e in stage_entries
+                 if not names.is_native(e.path) and ".dist-info/" not in e.path
+                 and e.path in installed_hash and installed_hash[e.path] != e.hash_]
     version = names.split_dist_info(installed)[1]
     if differing:
         plan.lines.append(f"note: {len(differing)} Python file(s) of the installed {name} "
@@ -118,26 +122,24 @@ def _overlay(stage, site, name, stage_rows, installed, siblings, torch_version, 
     return plan
 
 
-def _true_row(site, path, hash_, size, plan):
+def _true_entry(site, kept, plan):
     """A kept RECORD line, corrected if it lies about the file on disk: pip
     copies the wheel's RECORD hashes, and the ComfyUI-Trellis2 o_voxel and
     cumesh wheels carry stale ones for .py files edited after the build."""
-    full = os.path.join(site, path)
-    if not hash_ or not os.path.isfile(full):
-        return path, hash_, size   # unhashed byte code, or already gone
-    row = record.file_entry(site, path)
-    if row[1:] != (hash_, size):
-        plan.lines.append(f"note: corrected the stale RECORD line of {path} "
+    if not kept.hash_ or not os.path.isfile(os.path.join(site, kept.path)):
+        return kept   # unhashed byte code, or already gone
+    actual = record.file_entry(site, kept.path)
+    if actual != kept:
+        plan.lines.append(f"note: corrected the stale RECORD line of {kept.path} "
                           "(the installed file does not match it)")
-        return row
-    return path, hash_, size
+    return actual
 
 
-def _fresh(stage, site, name, dist_info, stage_rows, siblings, torch_version):
+def _fresh(stage, site, name, dist_info, staged_files, siblings, torch_version):
     """The whole distribution, installed by installer with INSTALLER and RECORD."""
     plan = Plan(name)
     metadata = _requirements(plan, stage, dist_info, siblings, torch_version)
-    for rel, _, _ in stage_rows:
+    for rel in staged_files:
         if os.path.lexists(os.path.join(site, rel)):
             raise DeliveryError(
                 os.path.join(site, rel), f"exists, but {name} is not installed",
@@ -145,8 +147,7 @@ def _fresh(stage, site, name, dist_info, stage_rows, siblings, torch_version):
                 expected=f"no {name} files in site-packages, or {name} installed by pip",
                 fix=f"remove it, or `pip install --no-deps` {name}'s wheel first to overlay it")
     replaced = {f"{dist_info}/METADATA": metadata} if metadata is not None else {}
-    plan.adds = fresh.install_plan(stage, dist_info, [r for r, _, _ in stage_rows], INSTALLER,
-                                   replaced)
+    plan.adds = whole_install.install_plan(stage, dist_info, staged_files, INSTALLER, replaced)
     plan.lines += [f"add     {rel}" for rel in sorted(plan.adds)]
     plan.summary = f"{name}: installed {len(plan.adds)} file(s) (new, INSTALLER trellis2-native)"
     return plan
@@ -180,11 +181,13 @@ def plan_install(stage, site, dists=(), torch_version=None):
     plans = []
     for dist_info, name, _ in staged:
         _, files = distinfo.staged_files(stage, name)
-        rows = [record.file_entry(stage, rel) for rel in files]
         installed = names.find_dist_info(site, name, required=False)
-        plans.append(_overlay(stage, site, name, rows, installed, siblings, torch_version, dist_info)
-                     if installed
-                     else _fresh(stage, site, name, dist_info, rows, siblings, torch_version))
+        if installed:
+            entries = [record.file_entry(stage, rel) for rel in files]
+            plans.append(_overlay(stage, site, name, entries, installed, siblings,
+                                  torch_version, dist_info))
+        else:
+            plans.append(_fresh(stage, site, name, dist_info, files, siblings, torch_version))
     return plans
 
 

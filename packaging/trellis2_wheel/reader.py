@@ -1,16 +1,14 @@
 """Reading a wheel: every member in memory, checked by safety.py before
-anything is written anywhere, its RECORD verified (installer's
-WheelFile.validate_record), hashed once against the pin list.
+anything is written anywhere, its RECORD read (record.py) and verified
+(installer's WheelFile.validate_record), hashed once against the pin list.
 
 A RECORD mismatch is refused unless the wheel is pinned: the pin proves
 these are known bytes, and the ComfyUI-Trellis2 o_voxel and cumesh wheels
 had a .py edited after they were built without updating RECORD, so only a
 pin lets them through (the mismatches become warnings)."""
 
-import csv
 import email.parser
 import hashlib
-import io
 import struct
 import sys
 import zipfile
@@ -18,7 +16,7 @@ import zlib
 
 from installer.sources import WheelFile as _InstallerWheel
 
-from . import names, pins, safety
+from . import names, pins, record, safety
 from .errors import DeliveryError
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
@@ -45,14 +43,14 @@ class Wheel:
         self.files, infos = _read_zip(self.path)
         self.dist_info = _the_dist_info(self.path, self.files, self.name)
         self.record_path = self.dist_info + "/RECORD"
-        rows = _record_rows(self.path, self.text("RECORD"))
+        entries = record.parse(self.text("RECORD"), self.path)
         has_entry_points = f"{self.dist_info}/entry_points.txt" in self.files
         self.targets = safety.check_wheel(
-            self.path, infos, [row[0] for row in rows], self.dist_info,
+            self.path, infos, [e.path for e in entries], self.dist_info,
             self.text("entry_points.txt") if has_entry_points else None,
             self.sha256, self.pinned)
         self._check_identity()
-        self.record_warnings = _verify_record(self.path, rows, self.files, self.pinned,
+        self.record_warnings = _verify_record(self.path, entries, self.files, self.pinned,
                                               self.sha256)
 
     def _check_identity(self):
@@ -137,21 +135,7 @@ def _the_dist_info(path, files, name):
     return dirs[0]
 
 
-def _record_rows(path, text):
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text)) if row]
-    except csv.Error as exc:
-        rows, bad = None, str(exc)
-    else:
-        bad = next((",".join(r) for r in rows if len(r) != 3), None)
-    if bad is not None:
-        raise DeliveryError(path, "RECORD is not a three-column CSV file", found=bad,
-                            expected="path,hash,size lines",
-                            fix="rebuild the wheel (its RECORD is damaged)")
-    return rows
-
-
-def _verify_record(path, rows, files, pinned, sha256):
+def _verify_record(path, entries, files, pinned, sha256):
     """RECORD problems (installer's validation plus files RECORD lists that
     the archive lacks); refused unless pinned, else returned as warnings."""
     problems = []
@@ -161,8 +145,8 @@ def _verify_record(path, rows, files, pinned, sha256):
     except Exception as exc:   # installer raises its own error types, zipfile its own
         issues = getattr(exc, "issues", None) or [str(exc)]
         problems = [issue.replace(f"In {path}, ", "", 1) for issue in issues]
-    problems += [f"{row[0]} is listed in RECORD but absent" for row in rows
-                 if row[0] not in files and not row[0].endswith("/RECORD")]
+    problems += [f"{e.path} is listed in RECORD but absent" for e in entries
+                 if e.path not in files and not e.path.endswith("/RECORD")]
     if problems and not pinned:
         raise DeliveryError(
             path, "RECORD does not match the files in the wheel",

@@ -4,6 +4,7 @@ message naming the file, the problem, what was expected and what to do."""
 import hashlib
 import os
 import shutil
+import zipfile
 
 from helpers import OTHER_TAG, PY_TAG, cli, rewrite_wheel
 
@@ -93,6 +94,20 @@ def test_file_missing_from_record(built, tmp_path):
                              add={"fixturepkg/extra.py": b"x = 1\n"}, keep_record=True)
     refused(cli("check-wheel", tampered, "--package", "fixturepkg", "--python-tag", PY_TAG),
             tampered, "RECORD does not match", "fixturepkg/extra.py")
+
+
+def test_damaged_record_line(built, tmp_path):
+    """A line installer's RECORD parser refuses is named by its number, in a
+    pinned wheel too: a pin accepts stale lines, not damaged ones."""
+    record = "fixturepkg-0.1.0.dist-info/RECORD"
+    with zipfile.ZipFile(built["wheel"]) as archive:
+        text = archive.read(record).decode()
+    bad = "fixturepkg/extra.py,sha256=abc,many"
+    damaged = rewrite_wheel(built["wheel"], str(tmp_path / os.path.basename(built["wheel"])),
+                            change={record: f"{text}{bad}\n".encode()}, keep_record=True)
+    for pins in ((), ("--pins", pin_list(tmp_path, damaged))):
+        refused(cli("check-wheel", damaged, "--package", "fixturepkg", "--python-tag", PY_TAG, *pins),
+                damaged, f"RECORD line {len(text.splitlines()) + 1} is damaged", "non-integer", bad)
 
 
 def test_other_package_by_name(built):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 import helpers  # noqa: E402
 
 sys.path.insert(0, helpers.PACKAGING)   # in-process: thousands of reads, no interpreter each
-from trellis2_wheel import reader, sources, stage  # noqa: E402
+from trellis2_wheel import code_to_scan, reader, stage  # noqa: E402
 from trellis2_wheel.errors import EXIT_REFUSED, DeliveryError  # noqa: E402
 
 DIST_INFO = "pkg-1.0.dist-info"
@@ -107,7 +107,7 @@ def test_readers_accept_or_refuse_and_never_write_outside(entries, record_edit, 
         readers = {"read": lambda: reader.Wheel(wheel),
                    "stage": lambda: stage.stage_wheel(wheel, target, [], out=io.StringIO(),
                                                       err=io.StringIO()),
-                   "scan": lambda: sources.from_path(wheel)}
+                   "scan": lambda: code_to_scan.from_path(wheel)}
         for label, read in readers.items():
             try:
                 read()

@@ -10,7 +10,6 @@ import os
 from installer import install as _install
 from installer.destinations import SchemeDictionaryDestination
 from installer.exceptions import InstallerError
-from installer.records import Hash, RecordEntry
 from installer.sources import WheelSource
 
 from . import names, record
@@ -61,7 +60,7 @@ class _PlanDestination(SchemeDictionaryDestination):
                                 fix="install this distribution with pip")
         data = stream.read()
         self.adds[path] = data
-        return RecordEntry(path, Hash("sha256", record.digest(data).split("=", 1)[1]), len(data))
+        return record.entry(path, data)
 
 
 def install_plan(stage, dist_info, files, installer_name, replaced=None):
