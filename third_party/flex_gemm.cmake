@@ -5,4 +5,4 @@ set(PIN_REPOSITORY "https://github.com/JeffreyXiang/FlexGEMM.git")
 set(PIN_COMMIT "5cae0b25c5e292789c26c63ed719f30e55c72992")
 set(PIN_SUBDIR "")                       # package root inside the repository
 set(PIN_MARKER "flex_gemm/__init__.py")  # a file that proves a tree is this package
-set(PIN_PATCHES "")                      # files under third_party/patches/flex_gemm/
+set(PIN_PATCHES "")                      # patch files: absolute, or under third_party/patches/<pkg>/

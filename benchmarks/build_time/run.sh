@@ -13,7 +13,7 @@
 #   PACKAGES  which, space-separated (default: cumesh flex_gemm o_voxel nvdiffrast)
 #   TRELLIS2_EIGEN_INCLUDE  Eigen headers for the setuptools path (default:
 #          /usr/include/eigen3); the superbuild finds Eigen itself
-#          (cmake/Eigen.cmake), the setup.py files only in the submodule.
+#          (cmake/recipe/Eigen.cmake), the setup.py files only in the submodule.
 #
 # On the GPU machine: . tests/gpu/gpu_host_env.sh first, and pass
 #   -- --preset gpu-host   to the superbuild mode.
