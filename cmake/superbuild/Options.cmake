@@ -1,6 +1,6 @@
 # Options: every user-facing cache variable of the superbuild, with its
 # docstring, in one place. The README's table and the configure summary list
-# the same names; tests/integration/test_docs_in_step checks that they agree.
+# the same names; tests/integration/test_docs_in_step.py checks that they agree.
 
 include("${CMAKE_CURRENT_LIST_DIR}/../../third_party/packages.cmake")
 string(JOIN " " _trellis2_known "${TRELLIS2_KNOWN_PACKAGES}")
