@@ -36,6 +36,30 @@ def test_every_copied_path_exists():
             assert (REPO / source).exists(), f"the Dockerfile copies {source}, which is not in the repository"
 
 
+def test_the_sources_stage_copies_what_its_script_includes():
+    """The layer that fills the source cache sees only what was copied before
+    it (not the whole checkout): each file its `cmake -P` script includes
+    must be under one of those copies."""
+    stages, copied, scripts = {}, [], []
+    for word, args in dockerfile_instructions():
+        if word == "FROM":  # a stage built on another one has what that one copied
+            base, _, name = args.partition(" AS ")
+            copied = list(stages.get(base.strip(), []))
+            stages[name.strip()] = copied
+        elif word == "COPY" and "--from" not in args:
+            copied += [source.rstrip("/") for source in args.split()[:-1]]
+        elif word == "RUN":
+            scripts += [(script, list(copied)) for script in re.findall(r"-P\s+(\S+\.cmake)", args)]
+    assert scripts, "the Dockerfile runs no cmake -P script"
+    for script, before in scripts:
+        if "." in before:
+            continue  # the whole checkout is there
+        assert any(script == c or script.startswith(c + "/") for c in before), (script, before)
+        for included in re.findall(r'include\("\$\{repo\}/([^"]+)"\)', (REPO / script).read_text()):
+            assert any(included == c or included.startswith(c + "/") for c in before), \
+                f"{script} includes {included}, which the Dockerfile has not copied before running it ({before})"
+
+
 def test_every_named_preset_and_script_exists():
     presets = {p["name"] for p in json.loads((REPO / "CMakePresets.json").read_text())["configurePresets"]}
     named = set(re.findall(r"--preset\s+([\w.-]+)", DOCKERFILE.read_text() + SCRIPT.read_text()))
