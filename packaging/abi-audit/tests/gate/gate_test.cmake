@@ -3,11 +3,13 @@
 # build with the text report, leaves no stamp, and fails again next build.
 # -DSOURCE_DIR= -DBINARY_DIR= -DGENERATOR= -DC_COMPILER= -DABI_AUDIT= -DCMAKE_DIR= -DFIXTURE_SOURCE=
 file(REMOVE_RECURSE "${BINARY_DIR}")
+get_filename_component(policy_file "${SOURCE_DIR}/../../policies/rocky9.policy" ABSOLUTE)
 
 function(gate_build with_bad expect_success)
   execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${BINARY_DIR}" -G "${GENERATOR}"
       "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DTRELLIS2_CMAKE_DIR=${CMAKE_DIR}" "-DFIXTURE_SOURCE=${FIXTURE_SOURCE}"
-      "-DTRELLIS2_ABI_AUDIT_EXECUTABLE=${ABI_AUDIT}" -DTRELLIS2_ABI_POLICY=rocky9 "-DWITH_BAD_MODULE=${with_bad}"
+      "-DTRELLIS2_ABI_AUDIT_EXECUTABLE=${ABI_AUDIT}" "-DTRELLIS2_ABI_POLICY_FILE=${policy_file}"
+      "-DWITH_BAD_MODULE=${with_bad}"
     RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(NOT result EQUAL 0)
     message(FATAL_ERROR "gate project failed to configure:\n${out}")
