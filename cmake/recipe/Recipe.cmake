@@ -21,7 +21,9 @@
 #
 # trellis2_write_manifest(<file>)
 #   after every recipe: manifest.json, {"abi_audit": path, "packages": {<pkg>:
-#   {"dist", "api_check_stamp", "modules": [{"import", "file", "audit"}]}}}
+#   {"dist", "api_check_stamp", "modules": [{"import", "file", "audit", "path"}]}}}
+#   (file: the linked module; audit: the stamp a passing audit leaves; path:
+#   where it is staged, relative to the stage, as a wheel ships it)
 
 include_guard(GLOBAL)
 include(TorchExtension)
@@ -79,10 +81,13 @@ function(trellis2_write_manifest file)
     set(index 0)
     foreach(module IN LISTS modules)
       get_target_property(audit ${module} TRELLIS2_AUDIT_STAMP)
+      get_target_property(staged ${module} TRELLIS2_STAGED_FILE)
+      file(RELATIVE_PATH staged "${TRELLIS2_STAGE_DIR}" "${staged}")
       string(JSON manifest SET "${manifest}" packages ${pkg} modules ${index} "{}")
       trellis2_json_set(manifest "${module}" packages ${pkg} modules ${index} import)
       trellis2_json_set(manifest "$<TARGET_FILE:${module}>" packages ${pkg} modules ${index} file)
       trellis2_json_set(manifest "${audit}" packages ${pkg} modules ${index} audit)
+      trellis2_json_set(manifest "${staged}" packages ${pkg} modules ${index} path)
       math(EXPR index "${index} + 1")
     endforeach()
   endforeach()

@@ -1,8 +1,9 @@
 """The facts an SBOM states about one distribution of the set, gathered from
 what the build left behind: report-config.json (written at configure by
 cmake/superbuild/Report.cmake: toolchain, per package its provenance), and
-per package its sub-build's modules.json and audit/<module>.audit.json
-(abi-audit's JSON). Files are hashed here, when the SBOM is written, so the
+the native build's manifest.json (its path is in report-config.json): per
+package its modules, where each is staged, and the JSON its passing audit
+left (abi-audit's). Files are hashed here, when the SBOM is written, so the
 SBOM states the bytes delivered, not the ones configure saw."""
 
 import hashlib
@@ -68,16 +69,14 @@ def judge_platform_tags(abi_audit, manylinux_policy, stage, paths):
             for entry in judged["inputs"]}
 
 
-def _module_facts(package, module, stage, policy_fallback):
+def _module_facts(module, stage, policy_fallback):
     """One module: its file in the stage (what the wheel ships) and its audit."""
-    subbuild = package["subbuild_dir"]
-    rel = os.path.relpath(module["file"], os.path.join(subbuild, "modules")).replace(os.sep, "/")
+    rel = module["path"]
     staged = os.path.join(stage, rel)
     if not os.path.isfile(staged):
         raise DeliveryError(staged, f"module {module['import']} is not staged",
                             expected=f"the built {rel} in the stage", fix=FIX_BUILD)
-    audit_file = os.path.join(subbuild, "audit", module["import"] + ".audit.json")
-    audit = load_json(audit_file, f"ABI audit of {module['import']}")
+    audit = load_json(module["audit"], f"ABI audit of {module['import']}")
     checked = (audit.get("files") or [{}])[0]
     policy = audit.get("policy") or {}
     return {
@@ -95,7 +94,7 @@ def _source_facts(package):
     """Where the package's source came from, and the patches applied to it."""
     prov = package.get("provenance")
     if not prov:
-        raise DeliveryError(package.get("subbuild_dir", "report-config.json"),
+        raise DeliveryError("report-config.json",
                             f"report-config.json has no provenance for {package.get('name')}",
                             expected="a build tree configured by this version of the superbuild",
                             fix="configure again (`cmake --preset <preset>` or `cmake -S . -B <build>`)")
@@ -123,11 +122,14 @@ def distributions(config, stage):
     policy_fallback = os.path.splitext(os.path.basename(config.get("abi_policy", "")))[0]
     found = []
     for package in config["packages"]:
-        listing = load_json(os.path.join(package["subbuild_dir"], "modules.json"),
-                            f"module list of {package['name']}")
+        listing = load_json(config["native_manifest"], f"module list of {package['name']}")
+        listing = listing["packages"].get(package["name"])
+        if listing is None:
+            raise DeliveryError(config["native_manifest"], f"the native build lists no {package['name']}",
+                                expected=f"{package['name']} among its packages, as configured", fix=FIX_BUILD)
         found.append({
             "dist": listing["dist"],
-            "modules": [_module_facts(package, m, stage, policy_fallback)
+            "modules": [_module_facts(m, stage, policy_fallback)
                         for m in sorted(listing["modules"], key=lambda m: m["import"])],
             "source": _source_facts(package),
         })
