@@ -4,7 +4,7 @@ by it).
 
     python3 benchmarks/build_speed/nvcc_job_memory.py <build dir> <file name>...
 
-Each unit's command is taken from the sub-builds' compile_commands.json and
+Each unit's command is taken from the build's compile_commands.json and
 re-run alone under GNU time (-v), output to a scratch object; the maximum
 resident set of the process tree's largest member (nvcc's cicc or cudafe++,
 or cc1plus) is what one job needs.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 def main():
     build, names = Path(sys.argv[1]), sys.argv[2:]
-    entries = [e for f in build.glob("packages/*/compile_commands.json") for e in json.loads(f.read_text())]
+    entries = json.loads((build / "compile_commands.json").read_text())
     for name in names:
         entry = next(e for e in entries if e["file"].endswith("/" + name))
         command = re.sub(r" -o \S+", " -o /tmp/nvcc_job_memory.o", entry["command"])

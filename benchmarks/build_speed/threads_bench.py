@@ -1,8 +1,8 @@
 """One compile unit with and without nvcc --threads, alternating.
 
-    python3 benchmarks/build_speed/threads_bench.py <sub-build dir> <source suffix> [--threads N] [--reps 2]
+    python3 benchmarks/build_speed/threads_bench.py <build dir> <source suffix> [--threads N] [--reps 2]
 
-Takes the unit's command from the sub-build's compile_commands.json (the
+Takes the unit's command from the build's compile_commands.json (the
 compiler line, without jobslot), writes the object to a scratch file, and
 prints wall and CPU seconds (the compiler's processes) of each run.
 """
@@ -31,12 +31,12 @@ def run_once(argv, cwd):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("subbuild", type=Path)
+    parser.add_argument("build", type=Path)
     parser.add_argument("source")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--reps", type=int, default=2)
     args = parser.parse_args()
-    entry = next(e for e in json.loads((args.subbuild / "compile_commands.json").read_text())
+    entry = next(e for e in json.loads((args.build / "compile_commands.json").read_text())
                  if e["file"].endswith(args.source))
     base = [a for a in shlex.split(entry["command"]) if not a.startswith("--threads")]
     base[base.index("-o") + 1] = os.path.join(tempfile.mkdtemp(), "unit.o")
