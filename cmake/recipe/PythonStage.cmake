@@ -55,6 +55,9 @@ function(trellis2_finish_package_python pkg)
     list(APPEND staged_modules "${staged}")
   endforeach()
   _trellis2_python_stage_rule(${pkg} "${modules}")
+  # The stamp's rule depends on every staged Python file, so the one target stages them all.
+  add_custom_target(${pkg}_stage_python DEPENDS "${TRELLIS2_PYTHON_STAMP}")
+  add_dependencies(${pkg} ${pkg}_stage_python)
   _trellis2_api_check_target(${pkg} "${staged_modules}")
 endfunction()
 
@@ -68,8 +71,6 @@ function(_trellis2_python_stage_rule pkg modules)
       DEPENDS "${TRELLIS2_RECIPE_WHEEL}" "${TRELLIS2_WHEEL_PINS}"
       COMMENT "Staging the Python of ${TRELLIS2_RECIPE_WHEEL}"
       VERBATIM)
-    add_custom_target(${pkg}_stage_python DEPENDS "${TRELLIS2_PYTHON_STAMP}")
-    add_dependencies(${pkg} ${pkg}_stage_python)
     return()
   endif()
   # A module without a package (_nvdiffrast_c) is a top-level name too.
@@ -88,8 +89,6 @@ function(_trellis2_python_stage_rule pkg modules)
     DEPENDS ${staged_python} "${TRELLIS2_PACKAGE_SOURCE_DIR}/pyproject.toml"
     COMMENT "Writing the dist-info of ${TRELLIS2_RECIPE_DIST} ${TRELLIS2_RECIPE_VERSION} (Python from the source)"
     VERBATIM)
-  add_custom_target(${pkg}_stage_python DEPENDS ${staged_python} "${TRELLIS2_PYTHON_STAMP}")
-  add_dependencies(${pkg} ${pkg}_stage_python)
 endfunction()
 
 # <pkg>_api_check: in every build (TRELLIS2_API_CHECK=build), or only when
@@ -109,9 +108,6 @@ function(_trellis2_api_check_target pkg staged_modules)
   if(TRELLIS2_API_CHECK STREQUAL "build")
     add_dependencies(${pkg} ${pkg}_api_check)
   endif()
-  if(NOT TARGET api_check)
-    add_custom_target(api_check)
-  endif()
-  add_dependencies(api_check ${pkg}_api_check)
+  add_dependencies(api_check ${pkg}_api_check)  # the inner project's, over every package
   set_target_properties(${pkg} PROPERTIES TRELLIS2_API_CHECK_STAMP "${checked}")
 endfunction()

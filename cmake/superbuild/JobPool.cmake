@@ -1,10 +1,11 @@
 # JobPool: the caps on concurrent compile jobs of the native build. Every
 # compile goes through `jobslot` (tools/jobslot), which holds slots of
-# pools while it runs. Ninja's own pools cannot do what it does (measured:
-# docs/ARCHITECTURE.md, "Speed"): weight an nvcc --threads=N unit as N CPU
+# pools while it runs, for what Ninja's own pools do not do
+# (docs/ARCHITECTURE.md, "Speed"): weight an nvcc --threads=N unit as N CPU
 # slots, size the nvcc pool from the memory free when each build starts
 # without touching a build file, start the costliest units first on a cold
-# build, and let a build farm's cores stand in for the local ones:
+# build (what the replayed traces of benchmarks/RESULTS.md, issue 21, show
+# pays), and let a build farm's cores stand in for the local ones:
 #   nvcc pool  sized at the start of each build from the memory available
 #              then, divided by TRELLIS2_NVCC_JOB_MEMORY_MB, so a 2-core 24 GB
 #              machine and a 16-core one both finish without swapping

@@ -14,9 +14,10 @@
 #     <pkg>          one package only, for kernel work:
 #                    `cmake --build build --target flex_gemm`
 #     compile_commands  <build>/compile_commands.json, the native build's
-# Sets (at include) TRELLIS2_NATIVE_DIR, TRELLIS2_ABI_AUDIT_EXECUTABLE and TRELLIS2_NATIVE_MANIFEST (the inner project's
-#   list of packages, modules, audits and API-check stamps, which the report,
-#   the SBOM and the delivery read instead of knowing its layout).
+# Sets (at include) TRELLIS2_NATIVE_DIR, TRELLIS2_ABI_AUDIT_EXECUTABLE and
+#   TRELLIS2_NATIVE_MANIFEST (the inner project's list of packages, modules,
+#   audits and API-check stamps, which the report, the SBOM and the delivery
+#   read instead of knowing its layout).
 #
 # What crosses into the inner project is one file, <build>/native-plan.cmake,
 # written here: the compilers and launchers (read before its project()), the
@@ -32,8 +33,9 @@ include(TorchTarget)
 set(TRELLIS2_NATIVE_DIR "${CMAKE_BINARY_DIR}/native")
 set(TRELLIS2_NATIVE_MANIFEST "${TRELLIS2_NATIVE_DIR}/manifest.json")
 # abi-audit is built by the native build too (beside its policies/), so the
-# modules' compiles need not wait for it; the superbuild's own steps (input
-# wheels' tags, the wheels target, the SBOM) run it after the native build.
+# modules' compiles need not wait for it (in wheel mode they wait for the
+# input wheels' judgement, which runs it); the superbuild's own steps (the
+# wheels target, the SBOM) run it after the native build.
 set(TRELLIS2_ABI_AUDIT_BINARY_DIR "${TRELLIS2_NATIVE_DIR}/abi-audit")
 set(TRELLIS2_ABI_AUDIT_EXECUTABLE "${TRELLIS2_ABI_AUDIT_BINARY_DIR}/abi-audit")
 

@@ -120,10 +120,11 @@ def _source_facts(package):
 def distributions(config, stage):
     """Per distribution of the set: {dist, modules, source}."""
     policy_fallback = os.path.splitext(os.path.basename(config.get("abi_policy", "")))[0]
+    names = ", ".join(package["name"] for package in config["packages"])
+    manifest = load_json(config["native_manifest"], f"module list of {names}")["packages"]
     found = []
     for package in config["packages"]:
-        listing = load_json(config["native_manifest"], f"module list of {package['name']}")
-        listing = listing["packages"].get(package["name"])
+        listing = manifest.get(package["name"])
         if listing is None:
             raise DeliveryError(config["native_manifest"], f"the native build lists no {package['name']}",
                                 expected=f"{package['name']} among its packages, as configured", fix=FIX_BUILD)
