@@ -45,7 +45,35 @@ macro(trellis2_begin_package_python)
   set(TRELLIS2_RECIPE_WHEEL "${_python_WHEEL}")
   set(TRELLIS2_RECIPE_PYTHON_PACKAGES ${_python_PACKAGES})
   set(TRELLIS2_PYTHON_STAMP "${CMAKE_CURRENT_BINARY_DIR}/python-staged.json")
+  _trellis2_forget_other_origin()
 endmacro()
+
+# The staged Python of another origin (wheel mode <-> source mode, another
+# wheel or tree) is removed at configure, before any rule runs: a copy rule
+# whose source did not change sees its output, overwritten since by the other
+# origin, as newer and up to date, so a file of the old origin would stay
+# (measured: the Torch291 wheel's edited cumesh/remeshing.py stayed in a
+# source-mode stage). The package directories and the dist-info go; the
+# modules staged in them are copied again, nothing compiles.
+function(_trellis2_forget_other_origin)
+  set(origin "${TRELLIS2_PYTHON_FROM}|${TRELLIS2_RECIPE_WHEEL}|${TRELLIS2_PACKAGE_SOURCE_DIR}")
+  set(recorded "${CMAKE_CURRENT_BINARY_DIR}/python-origin.txt")
+  set(before "")
+  if(EXISTS "${recorded}")
+    file(READ "${recorded}" before)
+  endif()
+  if(before STREQUAL origin)
+    return()
+  endif()
+  if(before)
+    file(GLOB dist_infos "${TRELLIS2_STAGE_DIR}/${TRELLIS2_RECIPE_DIST}-*.dist-info")
+    list(TRANSFORM TRELLIS2_RECIPE_PYTHON_PACKAGES PREPEND "${TRELLIS2_STAGE_DIR}/" OUTPUT_VARIABLE dirs)
+    file(REMOVE_RECURSE ${dirs} ${dist_infos} "${TRELLIS2_PYTHON_STAMP}")
+    message(STATUS "${TRELLIS2_RECIPE_DIST}: the Python now comes from another origin; "
+      "its stage is laid again (was: ${before})")
+  endif()
+  file(WRITE "${recorded}" "${origin}")
+endfunction()
 
 function(trellis2_finish_package_python pkg)
   get_target_property(modules ${pkg} TRELLIS2_MODULES)

@@ -2,7 +2,8 @@
 # find each package's wheel in TRELLIS2_WHEEL_DIR and check it at configure
 # time: its name, its Python tag against the configured Python, its zip,
 # its member names and its RECORD (a RECORD mismatch is accepted only for a
-# wheel on the pin list, third_party/wheels.cmake, which the tool reads).
+# wheel on the pin list, TRELLIS2_WHEEL_PINS: third_party/wheels.cmake unless
+# the user names another).
 # A refused wheel stops configure with the tool's message (the file, the
 # problem, what was expected, what to do).
 #
@@ -25,7 +26,6 @@ include_guard(GLOBAL)
 # The delivery tool as a command prefix; the native plan passes it on.
 # Through its script, not PYTHONPATH: the user's PYTHONPATH stays in force.
 set(TRELLIS2_WHEEL_TOOL "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/packaging/trellis2-wheel")
-set(TRELLIS2_WHEEL_PINS "${PROJECT_SOURCE_DIR}/third_party/wheels.cmake")
 
 if(TRELLIS2_PYTHON_FROM STREQUAL "wheel" AND NOT IS_DIRECTORY "${TRELLIS2_WHEEL_DIR}")
   message(FATAL_ERROR "TRELLIS2_PYTHON_FROM=wheel needs TRELLIS2_WHEEL_DIR, a directory of wheels; got "

@@ -76,6 +76,11 @@ if(TRELLIS2_WHEEL_DIR)
 else()
   set(_trellis2_default_python_from "source")
 endif()
+# The wheels whose RECORD may be stale (their author edited a .py after
+# building): listed by sha256. A copy of one made for another purpose (a
+# test's re-tagged copy) has other bytes and needs a list of its own.
+set(TRELLIS2_WHEEL_PINS "${CMAKE_CURRENT_SOURCE_DIR}/third_party/wheels.cmake" CACHE FILEPATH
+  "Pin list of input wheels: lines starting with a wheel's sha256 (default: third_party/wheels.cmake)")
 set(TRELLIS2_PYTHON_FROM "${_trellis2_default_python_from}" CACHE STRING
   "Python code staged beside the modules: 'wheel' (TRELLIS2_WHEEL_DIR's) or 'source' (the pinned upstream's)")
 set_property(CACHE TRELLIS2_PYTHON_FROM PROPERTY STRINGS wheel source)

@@ -27,4 +27,4 @@ def read(path=None):
 
 def hint(sha256):
     return (f"if these are known edits of a known wheel, add its sha256 {sha256} "
-            "to third_party/wheels.cmake (the pin list) and configure again")
+            "to the pin list (TRELLIS2_WHEEL_PINS, by default third_party/wheels.cmake) and configure again")

@@ -110,7 +110,7 @@ def check_self_running_code(path, members, targets, entry_points, sha256, pinned
     if pinned:
         return
     fix = (f"use a wheel without it, or inspect this one and add its sha256 {sha256} "
-           "to third_party/wheels.cmake (the pin list)")
+           "to the pin list (TRELLIS2_WHEEL_PINS, by default third_party/wheels.cmake)")
     for member, target in targets.items():
         if target.endswith(".pth"):
             _refuse(path, member, "is a .pth file, which runs code at every interpreter start",

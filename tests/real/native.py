@@ -42,6 +42,27 @@ HOW_TO_BUILD = ("configure with -DTRELLIS2_SOURCE_CACHE=<dir of <pkg>-<commit> t
                 f"-DTRELLIS2_PACKAGES='{';'.join(package_list('TRELLIS2_DEFAULT_PACKAGES'))}' and build")
 
 
+def real_input(variable, what):
+    """The folder $<variable> names: a real input the repository cannot carry
+    (a source cache of the upstreams, the ComfyUI-Trellis2 wheels). Unset or
+    missing: a skip that says how to provide it, or a failure where
+    TRELLIS2_REAL_REQUIRED=1 (.ci/run sets it when it has the inputs: CI
+    must not pass by skipping)."""
+    value = os.environ.get(variable, "")
+    if value and Path(value).is_dir():
+        return Path(value)
+    unavailable(f"{variable}='{value}' is not a directory: it names {what} "
+                "(.ci/run points it at ../shared when that folder is beside the clone)")
+
+
+def unavailable(why):
+    """What a test needs is not here: a skip saying why, or, where
+    TRELLIS2_REAL_REQUIRED=1, a failure saying the same."""
+    if os.environ.get("TRELLIS2_REAL_REQUIRED") == "1":
+        pytest.fail(f"TRELLIS2_REAL_REQUIRED=1 but {why}", pytrace=False)
+    pytest.skip(why)
+
+
 def ctest_env(name):
     """A value CTest passes (TRELLIS2_TEST_ENV); run by hand without it, a skip."""
     value = os.environ.get(name)
@@ -55,7 +76,7 @@ def stage_dir():
         return Path(os.environ["TRELLIS2_STAGE_DIR"])
     build = Path(os.environ.get("TRELLIS2_BUILD_DIR") or REPO / "build")
     if not (build / "stage").is_dir():
-        pytest.skip(f"no stage at {build / 'stage'}: build first, or export TRELLIS2_BUILD_DIR=<build dir> "
+        unavailable(f"no stage at {build / 'stage'}: build first, or export TRELLIS2_BUILD_DIR=<build dir> "
                     "(or TRELLIS2_STAGE_DIR=<build>/stage)")
     return build / "stage"
 
@@ -69,11 +90,11 @@ def require(package):
     """Skip unless <package> was configured and its modules are staged."""
     configured = os.environ.get("TRELLIS2_PACKAGES")
     if configured is not None and package not in configured.split(";"):
-        pytest.skip(f"{package} is not in TRELLIS2_PACKAGES ('{configured}'): {HOW_TO_BUILD}")
+        unavailable(f"{package} is not in TRELLIS2_PACKAGES ('{configured}'): {HOW_TO_BUILD}")
     for name in MODULES[package]:
         path = module_file(name)
         if not path.is_file():
-            pytest.skip(f"{name} is not in the stage ({path} missing): "
+            unavailable(f"{name} is not in the stage ({path} missing): "
                         + ("build first (cmake --build <build>)" if configured else HOW_TO_BUILD))
 
 
