@@ -44,16 +44,70 @@ def module_rows(package, listing, ran):
             audit = json.load(open(stamp))
             row["audit"] = "passed" if audit["passed"] else "failed"
             row["highest"] = audit["files"][0].get("highest", {})
+            row.update(load_facts(audit["files"][0]))
         else:
             row["audit"] = "failed" if row["built"] else "not run"
         rows.append(row)
     return rows
 
 
-def native_listing(config):
-    """{package: its manifest entry} of the native build, {} before its first configure."""
+def load_facts(checked):
+    """Where one audited file loads beyond the OS (abi-audit's JSON of it):
+    its device code and GPU verdict, and the torch symbols it needs that
+    the libraries it loads lack (the list is empty for a module that passed)."""
+    device = checked.get("device_code") or {}
+    unresolved = [symbol for v in checked.get("violations", []) if v["check"] == "torch-symbols"
+                  for symbol in v["symbols"]]
+    missing = [code for v in checked.get("violations", []) if v["check"] == "device-code" for code in v["symbols"]]
+    symbols = checked.get("torch_symbols")
+    return {"device_code": {key: device.get(key) for key in ("requested", "sass", "ptx", "gpus", "verdict")} |
+            {"missing": missing},
+            "torch_symbols": None if symbols is None else {"searched": symbols["searched"], "unresolved": unresolved}}
+
+
+def input_wheels_load(listing_manifest, torch):
+    """Per native file of each input wheel (wheel mode): what it would do
+    here, judged before any module compiled (the manifest's
+    input_wheel_load, abi-audit --report-only): the requested architectures
+    it lacks, its GPU verdict, the symbols this torch does not define."""
+    path = (listing_manifest or {}).get("input_wheel_load")
+    if not path or not os.path.isfile(path):
+        return []
+    rows = []
+    for checked in json.load(open(path))["files"]:
+        wheel, _, member = checked["path"].partition("!")
+        row = {"wheel": os.path.basename(wheel), "file": member, "error": checked.get("error")}
+        if not row["error"]:
+            row.update(load_facts(checked))
+        row["line"] = input_wheel_line(row, torch)
+        rows.append(row)
+    return rows
+
+
+def input_wheel_line(row, torch):
+    """"<wheel>: <file>: no kernel image on 9.0 (H100, H200); would not load
+    with torch 2.7.0: c10::..." (what the wheel as published would do here)."""
+    if row["error"]:
+        return f"{row['wheel']}: {row['file']}: unreadable: {row['error']}"
+    device, symbols = row["device_code"], row["torch_symbols"]
+    parts = []
+    if device["missing"]:
+        parts.append(f"lacks {', '.join(device['missing'])}: " + device["verdict"])
+    if symbols and symbols["unresolved"]:
+        parts.append(f"would not load with torch {torch}: " + "; ".join(symbols["unresolved"]))
+    return f"{row['wheel']}: {row['file']}: " + ("; ".join(parts) or "would load and run here")
+
+
+def device_lines(rows):
+    """One line per module with device code: its SASS and PTX and the GPU verdict."""
+    return [f"{r['module']}: {' '.join((r['device_code']['sass'] or []) + (r['device_code']['ptx'] or [])) or '-'}: "
+            f"{r['device_code']['verdict']}" for r in rows if r.get("device_code")]
+
+
+def native_manifest(config):
+    """The native build's manifest, {} before its first configure."""
     manifest = config["native_manifest"]
-    return json.load(open(manifest))["packages"] if os.path.isfile(manifest) else {}
+    return json.load(open(manifest)) if os.path.isfile(manifest) else {}
 
 
 def compilers_by_package(config, listing):
@@ -184,13 +238,18 @@ def platform_tag_lines(tags):
 
 
 def table(rows):
-    header = ("module", "size", "audit", "highest GLIBCXX/GLIBC", "API check", "source")
+    header = ("module", "size", "audit", "highest GLIBCXX/GLIBC", "device code", "torch symbols", "API check", "source")
     lines = [header]
     for r in rows:
         highest = r.get("highest") or {}
         size = f"{r['size_bytes'] / 1e6:.1f} MB" if r.get("size_bytes") else "-"
+        device = r.get("device_code") or {}
+        codes = " ".join((device.get("sass") or []) + (device.get("ptx") or [])) or ("none" if device else "-")
+        symbols = r.get("torch_symbols")
+        resolved = "-" if "torch_symbols" not in r else "not checked" if symbols is None else \
+            "all defined" if not symbols["unresolved"] else f"{len(symbols['unresolved'])} undefined"
         lines.append((r["module"] or f"({r['package']})", size, r["audit"],
-                      f"{highest.get('GLIBCXX') or '-'} / {highest.get('GLIBC') or '-'}",
+                      f"{highest.get('GLIBCXX') or '-'} / {highest.get('GLIBC') or '-'}", codes, resolved,
                       r["api_check"], r["source"]))
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)
@@ -200,7 +259,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit("usage: build_report.py CONFIG.json OUT.json")
     config = json.load(open(sys.argv[1]))
-    listing = native_listing(config)
+    manifest = native_manifest(config)
+    listing = manifest.get("packages", {})
     ran = compilers_by_package(config, listing)
     rows = [row for package in config["packages"]
             for row in module_rows(package, listing.get(package["name"]), ran.get(package["name"]))]
@@ -211,6 +271,7 @@ def main():
     report["compiler_cache"] = compiler_cache(config)
     report["requirements"] = requirements(config)
     report["platform_tags"] = platform_tags(config)
+    report["input_wheels_load"] = input_wheels_load(manifest, config["toolchain"]["torch"])
     tmp = sys.argv[2] + ".tmp"
     with open(tmp, "w") as out:
         json.dump(report, out, indent=1, sort_keys=True)
@@ -224,10 +285,14 @@ def main():
         print(f"environment: {note}")
     print(compiler_cache_line(report["compiler_cache"]))
     print(table(rows))
+    for line in device_lines(rows):
+        print(line)
     for line in requirement_lines(report["requirements"]):
         print(line)
     for line in platform_tag_lines(report["platform_tags"]):
         print(line)
+    for row in report["input_wheels_load"]:
+        print("input wheel, as published, here: " + row["line"])
     if report["compilers_ran"]["differences"]:
         sys.exit("build report: a module was compiled or linked by another compiler than the checked one "
                  f"(above). Remove the native build's tree ({config['native_dir']}) and build again.")

@@ -1,4 +1,5 @@
-# cmake -DABI_AUDIT=<exe> -DPOLICY=<name|file> -DMODULE=<module> -DSTAMP=<json> -P audit_module.cmake
+# cmake -DABI_AUDIT=<exe> -DPOLICY=<name|file> -DMODULE=<module> -DSTAMP=<json> [-DLOAD_ARGS=<arg>|<arg>]
+#       -P audit_module.cmake
 # The ABI gate's command (added by cmake/recipe/Audit.cmake): audits one
 # module; the JSON report becomes the stamp only when the audit passes.
 function(_trellis2_audit_run)
@@ -9,7 +10,9 @@ function(_trellis2_audit_run)
       "Build it first: cmake --build <build>/native --target abi-audit")
   endif()
   # One run: the text report for the build log, the JSON report for the stamp.
-  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" --format text --json-out "${temp}" "${MODULE}"
+  # LOAD_ARGS: --cuda-archs=... and --libs=..., '|'-separated (Audit.cmake).
+  string(REPLACE "|" ";" load_args "${LOAD_ARGS}")
+  execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" ${load_args} --format text --json-out "${temp}" "${MODULE}"
     OUTPUT_VARIABLE text ERROR_VARIABLE errors RESULT_VARIABLE result)
   if(result STREQUAL "0")
     file(RENAME "${temp}" "${STAMP}")

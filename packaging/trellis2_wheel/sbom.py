@@ -139,6 +139,17 @@ def _source(w, source):
     return ref
 
 
+def _load_props(module):
+    """The proof of where it loads beyond the OS, as the audit stated it."""
+    device, symbols = module["device_code"], module["torch_symbols"]
+    return {"device_sass": " ".join(device.get("sass") or []) or "none",
+            "device_ptx": " ".join(device.get("ptx") or []) or "none",
+            "device_requested": device.get("requested"),
+            "gpu_verdict": device.get("verdict"),
+            "torch_symbols": "not checked" if symbols is None else
+            "all defined by " + (", ".join(symbols["searched"]) or "the system's libraries")}
+
+
 def _module(w, module, depends):
     ceilings = {f"audit_ceiling_{k}": v for k, v in sorted(module["ceilings"].items())}
     highest = {f"audit_highest_{k}": v for k, v in sorted(module["highest"].items())}
@@ -146,7 +157,7 @@ def _module(w, module, depends):
     w.add(ref, "FILE", module["path"], depends=depends, hashes=w.hashes(module["sha256"]),
           properties=w.props(module=module["import"], audit_passed=str(module["passed"]).lower(),
                              audit_policy=module["policy"], platform_tag=module["platform_tag"],
-                             **highest, **ceilings))
+                             **highest, **ceilings, **_load_props(module)))
     return ref
 
 

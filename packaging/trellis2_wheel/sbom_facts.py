@@ -87,6 +87,10 @@ def _module_facts(module, stage, policy_fallback):
         "ceilings": policy.get("max", {}),
         # The platform tag it earns: write_sboms judges them all at once.
         "platform_tag": None,
+        # Where it loads beyond the OS: its device code and GPU verdict, and
+        # the libraries its undefined symbols were found in (None: not checked).
+        "device_code": checked.get("device_code") or {},
+        "torch_symbols": checked.get("torch_symbols"),
     }
 
 

@@ -118,6 +118,18 @@ def load(import_name):
     return module
 
 
+def expected_targets(arch_list):
+    """(SASS, PTX) a TORCH_CUDA_ARCH_LIST asks for, sorted:
+    8.0;9.0+PTX -> ([sm_80, sm_90], [compute_90])."""
+    sass, ptx = [], []
+    for item in arch_list.split(";"):
+        number = item.replace("+PTX", "").replace(".", "")
+        sass.append(f"sm_{number}")
+        if item.endswith("+PTX"):
+            ptx.append(f"compute_{number}")
+    return sorted(sass), sorted(ptx)
+
+
 def icosphere(subdivisions):
     """Unit icosphere: 10*4^n+2 vertices, 20*4^n faces, 30*4^n edges, closed,
     outward-facing. Returns (vertices float32 [V,3], faces int32 [F,3])."""

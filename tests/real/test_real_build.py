@@ -32,5 +32,14 @@ def test_four_packages_build_audit_and_stage_from_the_source_cache():
         assert PIN_COMMITS[row["package"]] in row["source"], row
         staged = native.module_file(name)
         assert staged.is_file() and staged.read_bytes() == open(row["file"], "rb").read(), name
+        # Where it loads beyond the OS (abi-audit's device-code and torch-symbols checks).
+        device = row["device_code"]
+        assert device["requested"] == realbuild.ARCHITECTURES.replace(";", " "), device
+        if name == "cumesh._xatlas":  # C++ only
+            assert (device["sass"], device["ptx"]) == ([], []), device
+        else:
+            sass, ptx = native.expected_targets(realbuild.ARCHITECTURES)
+            assert (sorted(set(device["sass"])), sorted(set(device["ptx"]))) == (sass, ptx), (name, device)
+        assert row["torch_symbols"]["unresolved"] == [] and "libc10.so" in row["torch_symbols"]["searched"], row
     assert report["compilers_ran"]["differences"] == [], report["compilers_ran"]
     assert report["architectures"] == realbuild.ARCHITECTURES.split(";"), report["architectures"]

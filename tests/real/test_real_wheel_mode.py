@@ -110,6 +110,27 @@ def test_input_wheels_are_judged_from_their_natives(wheel_mode):
     assert glibc_minor["o_voxel"] <= 34 and glibc_minor["nvdiffrast"] <= 34, glibc_minor
 
 
+def test_input_wheels_are_judged_for_this_gpu_list_and_this_torch(wheel_mode):
+    """What each wheel as published would do here: the Torch291 natives
+    carry sm_120 only (no kernel image on the architectures built here) and
+    call torch 2.9 functions (c10::SymBool::guard_or_false); the report
+    says so per file, before any module compiled."""
+    rows = realbuild.report()["input_wheels_load"]
+    by_file = {(row["wheel"], row["file"]): row for row in rows}
+    cumesh = by_file[(wheel_mode.copies["cumesh"].name, "cumesh/_C.cpython-312-x86_64-linux-gnu.so")]
+    assert cumesh["device_code"]["sass"] == ["sm_120"], cumesh
+    sass, _ = native.expected_targets(realbuild.ARCHITECTURES)
+    assert [m.split()[0] for m in cumesh["device_code"]["missing"]][:len(sass)] == sass, cumesh
+    assert "no kernel image on" in cumesh["line"] and "9.0 (H100, H200)" in cumesh["device_code"]["verdict"]
+    nvdiffrast = by_file[(wheel_mode.copies["nvdiffrast"].name, "_nvdiffrast_c.cpython-312-x86_64-linux-gnu.so")]
+    assert {"c10::SymBool::guard_or_false(char const*, long) const", "c10::cuda::SetDevice(signed char, bool)"} <= \
+        set(nvdiffrast["torch_symbols"]["unresolved"]), nvdiffrast
+    assert "would not load with torch 2.7.0" in nvdiffrast["line"], nvdiffrast["line"]
+    xatlas = by_file[(wheel_mode.copies["cumesh"].name, "cumesh/_xatlas.cpython-312-x86_64-linux-gnu.so")]
+    assert xatlas["device_code"]["sass"] == [] and xatlas["device_code"]["missing"] == [], xatlas
+    assert f"input wheel, as published, here: {cumesh['line']}" in wheel_mode.build
+
+
 def make_venv(path):
     """A venv that sees the test Python's packages (torch, the set's
     dependencies) and has its own site-packages; returns (python, site)."""

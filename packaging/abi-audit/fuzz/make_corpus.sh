@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Inputs that once failed a fuzz run (regression-*) are kept.
 find "$here/corpus" -type f ! -name 'regression-*' -delete 2>/dev/null || true
-mkdir -p "$here/corpus/elf" "$here/corpus/wheel" "$here/corpus/policy"
+mkdir -p "$here/corpus/elf" "$here/corpus/wheel" "$here/corpus/policy" "$here/corpus/fatbin"
 
 # Small pages and no separate code segment keep each ELF to a few KB.
 small=(-shared -fPIC -Os -nostdlib -Wl,-z,max-page-size=0x1000 -Wl,-z,noseparate-code -Wl,--build-id=none)
@@ -56,3 +56,6 @@ printf 'name = dev\ninclude = rocky9\nmax   GLIBC = 2.36\nmax GCC = none\nallow-
   >"$here/corpus/policy/custom.policy"
 printf '# errors\nmax ZLIB = 1\nmax GLIBCXX = 3..4\nbogus\ninclude = custom\n' >"$here/corpus/policy/errors.policy"
 ls -l "$here/corpus"/*
+
+# CUDA fat binaries: corpus/fatbin/ and an ELF with a .nv_fatbin section.
+python3 "$here/make_fatbin_corpus.py" "$here/corpus"

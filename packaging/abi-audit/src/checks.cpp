@@ -139,10 +139,50 @@ void check_cxx_runtime(const ElfFacts& facts, FileReport& report) {
        symbols});
 }
 
+// The requested architectures a module with device code lacks: on such a
+// GPU it fails with "no kernel image is available for execution on the device".
+void check_device_code(const ElfFacts& facts, const LoadChecks& load, FileReport& report) {
+  report.device_code = facts.device_code;
+  report.gpus = gpu_verdict(facts.device_code);
+  report.requested_archs = load.cuda_archs;
+  if (load.requested.empty()) return;
+  const std::vector<std::string> missing = missing_device_code(facts.device_code, load.requested);
+  if (missing.empty()) return;
+  report.violations.push_back(
+      {"device-code",
+       "lacks device code for requested architectures " + join(missing, ", ") + " (requested " + load.cuda_archs +
+           "): a GPU that needs it fails with \"no kernel image is available for execution on the device\". "
+           "Build it with those architectures (TORCH_CUDA_ARCH_LIST, TRELLIS2_CUDA_ARCHITECTURES).",
+       missing});
+}
+
+// Symbols the torch it is meant for does not define: "undefined symbol" at import.
+void check_torch_symbols(const ElfFacts& facts, const LoadChecks& load, FileReport& report) {
+  if (!load.providers) return;
+  report.symbols_checked = true;
+  UnresolvedSymbols found;
+  try {
+    found = unresolved_symbols(facts, *load.providers);
+  } catch (const InputError& e) {
+    report.error = std::string("a library it loads cannot be read: ") + e.what();
+    return;
+  }
+  report.symbols_searched = found.searched;
+  if (found.symbols.empty()) return;
+  report.violations.push_back(
+      {"torch-symbols",
+       std::to_string(found.symbols.size()) + " undefined symbol(s) defined by none of the libraries it loads (" +
+           (found.searched.empty() ? std::string("none of its DT_NEEDED is") : join(found.searched, ", ") + ", from") +
+           " in " + join(load.providers->lib_dirs(), ", ") + " and the system's" +
+           "): import fails with \"undefined symbol\". Built against another torch? Build it against the torch "
+           "whose libraries these are.",
+       found.symbols});
+}
+
 }  // namespace
 
 FileReport audit_facts(const std::string& path, const std::string& file_name, const ElfFacts& facts,
-                       const Policy& policy) {
+                       const Policy& policy, const LoadChecks& load) {
   FileReport report;
   report.path = path;
   check_symbol_versions(facts, policy, report);
@@ -151,6 +191,8 @@ FileReport audit_facts(const std::string& path, const std::string& file_name, co
   check_search_paths("DT_RUNPATH", facts.runpath, report);
   check_needed(facts, policy, report);
   check_cxx_runtime(facts, report);
+  check_device_code(facts, load, report);
+  check_torch_symbols(facts, load, report);
   return report;
 }
 

@@ -59,8 +59,9 @@ class Reader {
     DynamicSections s = find_sections();
     ElfFacts facts;
     if (s.dynamic) read_dynamic(s.dynamic, facts);
-    std::map<unsigned, std::string> version_of_index;
+    std::map<unsigned, VersionNeed> version_of_index;
     if (s.verneed) read_verneed(s.verneed, facts, version_of_index);
+    read_device_code(facts);
     // C++ evidence matters only without libstdc++.so.6 (see ElfFacts), and
     // demangling every symbol of a large C++ library would cost seconds.
     gather_cxx_ = std::find(facts.needed.begin(), facts.needed.end(), "libstdc++.so.6") == facts.needed.end();
@@ -71,7 +72,31 @@ class Reader {
     return facts;
   }
 
+  LibraryExports exports() {
+    check_header();
+    DynamicSections s = find_sections();
+    ElfFacts facts;
+    if (s.dynamic) read_dynamic(s.dynamic, facts);
+    LibraryExports out{std::move(facts.needed), {}};
+    if (!s.dynsym) return out;
+    for_each_symbol(s.dynsym, ".dynsym", [&](size_t, const GElf_Sym& sym, std::string name) {
+      const int bind = GELF_ST_BIND(sym.st_info);
+      const int visibility = GELF_ST_VISIBILITY(sym.st_other);
+      if (sym.st_shndx != SHN_UNDEF && (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
+          (visibility == STV_DEFAULT || visibility == STV_PROTECTED))
+        out.symbols.push_back(std::move(name));
+    });
+    return out;
+  }
+
  private:
+  // Fat binaries are found in the raw file (fatbin.h): .nv_fatbin and anywhere else.
+  void read_device_code(ElfFacts& facts) {
+    size_t size = 0;
+    const char* raw = elf_rawfile(elf_, &size);
+    if (raw) facts.device_code = read_fat_binaries(reinterpret_cast<const unsigned char*>(raw), size);
+  }
+
   void check_header() {
     switch (elf_kind(elf_)) {
       case ELF_K_ELF: break;
@@ -166,7 +191,7 @@ class Reader {
 
   // Walks the verneed chain: one Verneed per library, each with a chain of
   // Vernaux (one per version). vna_other is the index versym entries use.
-  void read_verneed(Elf_Scn* scn, ElfFacts& facts, std::map<unsigned, std::string>& version_of_index) {
+  void read_verneed(Elf_Scn* scn, ElfFacts& facts, std::map<unsigned, VersionNeed>& version_of_index) {
     GElf_Shdr shdr;
     Elf_Data* data = data_of(scn, ".gnu.version_r", shdr);
     size_t offset = 0;
@@ -181,7 +206,7 @@ class Reader {
         if (aux > data->d_size || !gelf_getvernaux(data, static_cast<int>(aux), &vernaux))
           fail(label_, ".gnu.version_r auxiliary entry of " + file + " unreadable: " + libelf_error());
         std::string version = string_at(shdr.sh_link, vernaux.vna_name, "verneed version");
-        version_of_index[vernaux.vna_other & kVersionIndexMask] = version;
+        version_of_index[vernaux.vna_other & kVersionIndexMask] = {file, version};
         facts.version_needs.push_back({file, std::move(version)});
         if (vernaux.vna_next == 0) break;
         aux += vernaux.vna_next;
@@ -212,7 +237,7 @@ class Reader {
     return entry ? data_of(scn, ".dynsym", shdr)->d_size / entry : 0;
   }
 
-  void read_symbols(Elf_Scn* dynsym, Elf_Scn* versym_scn, const std::map<unsigned, std::string>& version_of_index,
+  void read_symbols(Elf_Scn* dynsym, Elf_Scn* versym_scn, const std::map<unsigned, VersionNeed>& version_of_index,
                     ElfFacts& facts) {
     Elf_Data* versym = nullptr;
     if (versym_scn) {
@@ -229,7 +254,9 @@ class Reader {
         if (versym && !gelf_getversym(versym, static_cast<int>(i), &index))
           fail(label_, ".gnu.version entry unreadable: " + libelf_error());
         auto found = version_of_index.find(index & kVersionIndexMask);
-        if (found != version_of_index.end()) facts.symbols_by_version[found->second].push_back(std::move(name));
+        const bool versioned = found != version_of_index.end();
+        facts.undefined.push_back({name, versioned ? found->second.file : "", GELF_ST_BIND(sym.st_info) == STB_WEAK});
+        if (versioned) facts.symbols_by_version[found->second.version].push_back(std::move(name));
         return;
       }
       if (gather_cxx_ && is_cxx_runtime_definition(name)) add_evidence(facts.cxx_runtime_defined, name);
@@ -290,15 +317,26 @@ class ElfHandle {
   int fd_;
 };
 
-}  // namespace
-
-ElfFacts read_elf_file(const std::string& path) {
+// Opens a file on disk (mmap through libelf) and hands a Reader to `use`.
+template <typename Use>
+auto read_file_with(const std::string& path, Use use) {
   init_libelf();
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
   ElfHandle handle(elf_begin(fd, ELF_C_READ_MMAP, nullptr), fd);
   if (!handle.get()) fail(path, "libelf cannot read it (truncated or not an ELF file?): " + libelf_error());
-  return Reader(handle.get(), path).read();
+  Reader reader(handle.get(), path);
+  return use(reader);
+}
+
+}  // namespace
+
+ElfFacts read_elf_file(const std::string& path) {
+  return read_file_with(path, [](Reader& reader) { return reader.read(); });
+}
+
+LibraryExports read_library_exports(const std::string& path) {
+  return read_file_with(path, [](Reader& reader) { return reader.exports(); });
 }
 
 ElfFacts read_elf_memory(std::vector<char>& image, const std::string& label) {

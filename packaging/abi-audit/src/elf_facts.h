@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "fatbin.h"
+
 namespace abi_audit {
 
 // An input that cannot be audited at all (not an ELF, truncated, unreadable
@@ -20,6 +22,13 @@ struct VersionNeed {
   std::string version;  // e.g. GLIBCXX_3.4.29
 };
 
+// One undefined dynamic symbol: where the loader must find it.
+struct UndefinedSymbol {
+  std::string name;     // raw, mangled
+  std::string library;  // the verneed file of its version (libc.so.6), "" when unversioned
+  bool weak = false;    // may stay unresolved
+};
+
 struct ElfFacts {
   std::vector<std::string> needed;   // DT_NEEDED, in file order
   std::vector<std::string> rpath;    // DT_RPATH entries, split at ':'
@@ -27,6 +36,8 @@ struct ElfFacts {
   std::vector<VersionNeed> version_needs;
   // Undefined dynamic symbols (raw, mangled) per required version name.
   std::map<std::string, std::vector<std::string>> symbols_by_version;
+  std::vector<UndefinedSymbol> undefined;  // every undefined dynamic symbol
+  std::vector<DeviceCode> device_code;     // the CUDA fat binaries' entries (fatbin.h)
   // Defined, global, default-visibility dynamic symbols named PyInit_*.
   std::vector<std::string> python_inits;
   // Evidence of C++ (cxx_runtime.h), each list unique and cut at
@@ -46,5 +57,13 @@ ElfFacts read_elf_file(const std::string& path);
 
 // Reads an image held in memory (a wheel member). Throws InputError.
 ElfFacts read_elf_memory(std::vector<char>& image, const std::string& label);
+
+// What a library offers the loader: its DT_NEEDED and the names of its
+// defined, global or weak, default or protected dynamic symbols. Throws InputError.
+struct LibraryExports {
+  std::vector<std::string> needed;
+  std::vector<std::string> symbols;
+};
+LibraryExports read_library_exports(const std::string& path);
 
 }  // namespace abi_audit

@@ -80,9 +80,9 @@ std::vector<ReadFile> read_directory(const std::string& path) {
   return read;
 }
 
-std::vector<FileReport> audit_all(const std::vector<ReadFile>& files, const Policy& policy) {
+std::vector<FileReport> audit_all(const std::vector<ReadFile>& files, const Policy& policy, const LoadChecks& load) {
   std::vector<FileReport> reports;
-  for (const ReadFile& file : files) reports.push_back(audit_read(file, policy));
+  for (const ReadFile& file : files) reports.push_back(audit_read(file, policy, load));
   return reports;
 }
 
@@ -98,23 +98,23 @@ std::vector<ReadFile> read_path(const std::string& path) {
   return {read_file(path)};
 }
 
-FileReport audit_read(const ReadFile& file, const Policy& policy) {
+FileReport audit_read(const ReadFile& file, const Policy& policy, const LoadChecks& load) {
   if (!file.error.empty()) {
     FileReport report;
     report.path = file.path;
     report.error = file.error;
     return report;
   }
-  return audit_facts(file.path, file.file_name, file.facts, policy);
+  return audit_facts(file.path, file.file_name, file.facts, policy, load);
 }
 
-std::vector<FileReport> audit_path(const std::string& path, const Policy& policy) {
-  return audit_all(read_path(path), policy);
+std::vector<FileReport> audit_path(const std::string& path, const Policy& policy, const LoadChecks& load) {
+  return audit_all(read_path(path), policy, load);
 }
 
 std::vector<FileReport> audit_wheel_memory(const void* data, size_t size, const std::string& label,
                                            const Policy& policy) {
-  return audit_all(read_wheel_opened_by(label, [&] { return Wheel::open_memory(data, size, label); }), policy);
+  return audit_all(read_wheel_opened_by(label, [&] { return Wheel::open_memory(data, size, label); }), policy, {});
 }
 
 }  // namespace abi_audit

@@ -24,10 +24,10 @@ struct ReadFile {
 std::vector<ReadFile> read_path(const std::string& path);
 
 // The checks of one read file (an error entry stays an error report).
-FileReport audit_read(const ReadFile& file, const Policy& policy);
+FileReport audit_read(const ReadFile& file, const Policy& policy, const LoadChecks& load = {});
 
 // One report per shared object found under PATH.
-std::vector<FileReport> audit_path(const std::string& path, const Policy& policy);
+std::vector<FileReport> audit_path(const std::string& path, const Policy& policy, const LoadChecks& load = {});
 
 // A wheel held in memory, reported as LABEL!member (the fuzz target's entry).
 std::vector<FileReport> audit_wheel_memory(const void* data, size_t size, const std::string& label,

@@ -1,6 +1,8 @@
 // abi-audit: checks shared objects, directories of them and wheels against
-// an ABI policy (symbol-version ceilings, PyInit_, RUNPATH, DT_NEEDED), or,
-// with --platform-tag, says which manylinux tag each of them earns.
+// an ABI policy (symbol-version ceilings, PyInit_, RUNPATH, DT_NEEDED) and,
+// given them, a CUDA architecture list and torch's library directories
+// (device code, undefined symbols), or, with --platform-tag, says which
+// manylinux tag each of them earns.
 // Exit codes: 0 all pass (or all judged), 1 violations, 2 unreadable input
 // or bad usage.
 #include <unistd.h>
@@ -26,11 +28,20 @@ constexpr int kExitViolations = 1;
 constexpr int kExitUnreadable = 2;
 
 constexpr const char* kUsage =
-    "usage: abi-audit [--policy NAME|FILE] [--format text|json] [--json-out FILE] PATH...\n"
+    "usage: abi-audit [--policy NAME|FILE] [--cuda-archs LIST] [--libs DIR[:DIR...]] [--report-only]\n"
+    "                 [--format text|json] [--json-out FILE] PATH...\n"
     "       abi-audit --platform-tag --manylinux-policy FILE [--provided NAME|FILE] [--format text|json]\n"
     "                 [--json-out FILE] PATH...\n"
     "  PATH     a shared object, a directory (searched for *.so, *.so.N) or a .whl\n"
     "  --policy a policy name shipped in policies/ (default rocky9) or a policy file\n"
+    "  --cuda-archs  the architectures each module with device code must carry, TORCH_CUDA_ARCH_LIST\n"
+    "           syntax (8.0;8.6;9.0+PTX: SASS sm_80, sm_86, sm_90 and PTX compute_90); the report says\n"
+    "           which GPUs run each module natively, through the PTX JIT, or not at all, given or not\n"
+    "  --libs   directories of the libraries the modules load (torch/lib, the CUDA runtime's): every\n"
+    "           undefined symbol must be defined by the libraries found there or in the system's\n"
+    "           (each module's DT_NEEDED and theirs), or by the interpreter (Py*)\n"
+    "  --report-only  report every check, exit 0 unless an input is unreadable (judging a wheel\n"
+    "           whose modules are replaced anyway)\n"
     "  --format text (default) or json, on standard output\n"
     "  --json-out also write the JSON report to FILE (one run gives the build log its text\n"
     "           and the build its machine-readable stamp)\n"
@@ -50,6 +61,9 @@ struct Options {
   std::string provided = "torch-provided";
   std::string format = "text";
   std::string json_out;
+  std::string cuda_archs;
+  std::string libs;
+  bool report_only = false;
   std::vector<std::string> paths;
 };
 
@@ -73,7 +87,9 @@ int parse(int argc, char** argv, Options& options) {
       {"--format", &options.format},
       {"--json-out", &options.json_out},
       {"--manylinux-policy", &options.manylinux_policy},
-      {"--provided", &options.provided}};
+      {"--provided", &options.provided},
+      {"--cuda-archs", &options.cuda_archs},
+      {"--libs", &options.libs}};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -82,6 +98,10 @@ int parse(int argc, char** argv, Options& options) {
     }
     if (arg == "--platform-tag") {
       options.platform_tag = true;
+      continue;
+    }
+    if (arg == "--report-only") {
+      options.report_only = true;
       continue;
     }
     if (arg == "--") {
@@ -116,9 +136,23 @@ int parse(int argc, char** argv, Options& options) {
   if (options.platform_tag && options.policy_given)
     return usage_error("--policy does not go with --platform-tag (the tag is judged by auditwheel's policies); "
                        "run abi-audit once with each");
+  if (options.platform_tag && (!options.cuda_archs.empty() || !options.libs.empty() || options.report_only))
+    return usage_error("--cuda-archs, --libs and --report-only go with an audit, not with --platform-tag; "
+                       "run abi-audit once with each");
   if (!options.platform_tag && !options.manylinux_policy.empty())
     return usage_error("--manylinux-policy is read only with --platform-tag");
   return -1;
+}
+
+std::vector<std::string> split_dirs(const std::string& list) {
+  std::vector<std::string> dirs;
+  for (size_t start = 0; start < list.size();) {
+    const size_t colon = list.find(':', start);
+    const std::string dir = list.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty()) dirs.push_back(dir);
+    start = colon == std::string::npos ? list.size() : colon + 1;
+  }
+  return dirs;
 }
 
 // Writes the report (text or JSON) to stdout and, with --json-out, JSON to
@@ -162,9 +196,20 @@ int audit(const Options& options) {
     std::cerr << "abi-audit: " << e.what() << "\n";
     return kExitUnreadable;
   }
+  LoadChecks load;
+  if (!options.cuda_archs.empty()) {
+    try {
+      load.requested = parse_arch_list(options.cuda_archs);
+    } catch (const ArchListError& e) {
+      return usage_error(std::string("--cuda-archs: ") + e.what());
+    }
+    load.cuda_archs = options.cuda_archs;
+  }
+  SymbolProviders providers(split_dirs(options.libs), default_system_dirs());
+  if (!options.libs.empty()) load.providers = &providers;
   std::vector<FileReport> reports;
   for (const std::string& path : options.paths) {
-    for (FileReport& report : audit_path(path, policy)) reports.push_back(std::move(report));
+    for (FileReport& report : audit_path(path, policy, load)) reports.push_back(std::move(report));
   }
   bool unreadable = false, violations = false;
   for (const FileReport& report : reports) {
@@ -175,7 +220,7 @@ int audit(const Options& options) {
   if (!emit(options, [&](std::ostream& out) { write_text(out, reports, policy); },
             [&](std::ostream& out) { write_json(out, reports, policy); }))
     return kExitUnreadable;
-  return unreadable ? kExitUnreadable : violations ? kExitViolations : kExitPass;
+  return unreadable ? kExitUnreadable : violations && !options.report_only ? kExitViolations : kExitPass;
 }
 
 // --platform-tag: every PATH is read first, so each shared object given
