@@ -45,6 +45,7 @@ macro(trellis2_begin_package_python)
   set(TRELLIS2_RECIPE_WHEEL "${_python_WHEEL}")
   set(TRELLIS2_RECIPE_PYTHON_PACKAGES ${_python_PACKAGES})
   set(TRELLIS2_PYTHON_STAMP "${CMAKE_CURRENT_BINARY_DIR}/python-staged.json")
+  set(TRELLIS2_API_CHECK_STAMP "${CMAKE_CURRENT_BINARY_DIR}/api-check.ok")
   _trellis2_forget_other_origin()
 endmacro()
 
@@ -82,11 +83,35 @@ function(trellis2_finish_package_python pkg)
     get_target_property(staged ${module} TRELLIS2_STAGED_FILE)
     list(APPEND staged_modules "${staged}")
   endforeach()
+  _trellis2_forget_stale_modules("${staged_modules}")
   _trellis2_python_stage_rule(${pkg} "${modules}")
   # The stamp's rule depends on every staged Python file, so the one target stages them all.
   add_custom_target(${pkg}_stage_python DEPENDS "${TRELLIS2_PYTHON_STAMP}")
   add_dependencies(${pkg} ${pkg}_stage_python)
   _trellis2_api_check_target(${pkg} "${staged_modules}")
+endfunction()
+
+# A native file in the package's staged directories that no module of the
+# recipe stages any more (a module renamed or dropped) is removed at
+# configure: the API check and the install would take it for a built one
+# (measured: cumesh._xatlas renamed to _cumesh_xatlas in the recipe, the
+# _xatlas.so of the build before stayed, and the API check passed).
+function(_trellis2_forget_stale_modules staged_modules)
+  _trellis2_native_pattern(native)
+  set(stale "")
+  foreach(dir IN LISTS TRELLIS2_RECIPE_PYTHON_PACKAGES)
+    file(GLOB_RECURSE found "${TRELLIS2_STAGE_DIR}/${dir}/*")
+    list(FILTER found INCLUDE REGEX "${native}")
+    list(APPEND stale ${found})
+  endforeach()
+  if(stale AND staged_modules)
+    list(REMOVE_ITEM stale ${staged_modules})
+  endif()
+  if(stale)
+    # The API check saw them: it runs again.
+    file(REMOVE ${stale} "${TRELLIS2_API_CHECK_STAMP}")
+    message(STATUS "${TRELLIS2_RECIPE_DIST}: removed from the stage, no module of the recipe builds them: ${stale}")
+  endif()
 endfunction()
 
 # The rule that writes TRELLIS2_PYTHON_STAMP: the Python from the wheel, or
@@ -123,7 +148,7 @@ endfunction()
 # `cmake --install` and the wheels target ask for it (deliver: the kernel
 # loop then skips a torch import per rebuild).
 function(_trellis2_api_check_target pkg staged_modules)
-  set(checked "${CMAKE_CURRENT_BINARY_DIR}/api-check.ok")
+  set(checked "${TRELLIS2_API_CHECK_STAMP}")
   add_custom_command(OUTPUT "${checked}"
     COMMAND "${CMAKE_COMMAND}" -E rm -f "${checked}"
     COMMAND ${TRELLIS2_WHEEL_TOOL} api-check --python "${TRELLIS2_STAGE_DIR}" --native "${TRELLIS2_STAGE_DIR}"

@@ -2,9 +2,10 @@
 restages that module — nothing else (read from the native build's .ninja_log)."""
 
 import os
+import shutil
 import time
 
-from support import build
+from support import build, one_line, run
 from test_override_build import BUILD, SOURCE
 
 
@@ -61,3 +62,22 @@ def test_no_op_build_touches_nothing():
     # a Python file added to a local checkout gets staged); it writes nothing.
     new = log.read_text()[len(before):].splitlines()
     assert [l for l in new if "cmake.verify_globs" not in l] == [], "a no-op build ran commands"
+
+
+def test_a_module_no_recipe_builds_leaves_the_stage():
+    """A native file in a package's staged directories that no module of the
+    recipe stages (a module renamed or dropped since the last build) is
+    removed when the native build configures, and the API check, which saw
+    it, runs again: it could otherwise pass on the old file."""
+    assert build(BUILD).returncode == 0
+    stage = BUILD / "stage" / "fixture_pkg"
+    built = next(stage.glob("_C.*.so"))
+    leftover = stage / built.name.replace("_C.", "_renamed_since.", 1)
+    shutil.copy(built, leftover)
+    configured = run(["cmake", BUILD / "native"])
+    assert configured.returncode == 0, configured.stdout[-3000:]
+    assert f"removed from the stage, no module of the recipe builds them: {leftover}" in one_line(configured.stdout)
+    assert not leftover.exists()
+    result = build(BUILD)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "API check of fixture_pkg" in result.stdout and "api-check: ok" in result.stdout, result.stdout[-3000:]

@@ -172,10 +172,10 @@ void check_torch_symbols(const ElfFacts& facts, const LoadChecks& load, FileRepo
   report.violations.push_back(
       {"torch-symbols",
        std::to_string(found.symbols.size()) + " undefined symbol(s) defined by none of the libraries it loads (" +
-           (found.searched.empty() ? std::string("none of its DT_NEEDED is") : join(found.searched, ", ") + ", from") +
-           " in " + join(load.providers->lib_dirs(), ", ") + " and the system's" +
-           "): import fails with \"undefined symbol\". Built against another torch? Build it against the torch "
-           "whose libraries these are.",
+           (found.searched.empty() ? std::string("none") : join(found.searched, ", ")) + ", looked for in " +
+           join(load.providers->lib_dirs(), ", ") + " and the system's directories): import fails with \"undefined "
+           "symbol\". Built against another torch, or a source file missing from its build? Build it from all its "
+           "sources against the torch whose libraries these are.",
        found.symbols});
 }
 
