@@ -52,7 +52,7 @@ def real_input(variable, what):
     if value and Path(value).is_dir():
         return Path(value)
     unavailable(f"{variable}='{value}' is not a directory: it names {what} "
-                "(.ci/run points it at ../shared when that folder is beside the clone)")
+                "(.ci/run points it at the shared/ folder CI has beside the clone)")
 
 
 def unavailable(why):

@@ -5,7 +5,7 @@ that drops a source or misnames a module fails there by the module's name.
 
 Needs $TRELLIS2_REAL_SOURCE_CACHE: a source cache holding the pinned trees
 (cmake -DTRELLIS2_SOURCE_CACHE=<dir> -P cmake/scripts/fill_source_cache.cmake
-where GitHub is reachable; CI has ../shared/sources)."""
+where GitHub is reachable; CI has shared/sources beside the clone)."""
 
 import shutil
 
