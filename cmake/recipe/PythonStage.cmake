@@ -97,11 +97,10 @@ endfunction()
 # (measured: cumesh._xatlas renamed to _cumesh_xatlas in the recipe, the
 # _xatlas.so of the build before stayed, and the API check passed).
 function(_trellis2_forget_stale_modules staged_modules)
-  _trellis2_native_pattern(native)
   set(stale "")
   foreach(dir IN LISTS TRELLIS2_RECIPE_PYTHON_PACKAGES)
     file(GLOB_RECURSE found "${TRELLIS2_STAGE_DIR}/${dir}/*")
-    list(FILTER found INCLUDE REGEX "${native}")
+    list(FILTER found INCLUDE REGEX "${TRELLIS2_NATIVE_PATTERN}")
     list(APPEND stale ${found})
   endforeach()
   if(stale AND staged_modules)

@@ -32,7 +32,6 @@ function(trellis2_stage_file source subdir name)
 endfunction()
 
 function(trellis2_stage_python out)
-  _trellis2_native_pattern(native)
   set(outputs "")
   foreach(package_dir IN LISTS ARGN)
     set(root "${TRELLIS2_PACKAGE_SOURCE_DIR}/${package_dir}")
@@ -44,7 +43,7 @@ function(trellis2_stage_python out)
     # Native files a local checkout may hold from an in-place setuptools
     # build are not the package's code; the build replaces them.
     list(FILTER files EXCLUDE REGEX "(__pycache__/|\\.pyc$|\\.o$)")
-    list(FILTER files EXCLUDE REGEX "${native}")
+    list(FILTER files EXCLUDE REGEX "${TRELLIS2_NATIVE_PATTERN}")
     foreach(file IN LISTS files)
       set(dest "${TRELLIS2_STAGE_DIR}/${file}")
       add_custom_command(OUTPUT "${dest}"
@@ -58,14 +57,14 @@ function(trellis2_stage_python out)
 endfunction()
 
 # The wheel tool's definition of a native file name (.so, .so.N, .pyd), in
-# the regex syntax CMake and Python share, so both sides agree on it.
-function(_trellis2_native_pattern out)
-  execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} native-pattern
-    OUTPUT_VARIABLE pattern OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0 OR pattern STREQUAL "")
-    message(FATAL_ERROR "`trellis2_wheel native-pattern` failed (exit ${rc}): ${err}\n"
-      "Expected the configured Python (${TRELLIS2_PYTHON}) to run the wheel tool; "
-      "run .ci/setup to install its packages (packaging, installer, wheel).")
-  endif()
-  set(${out} "${pattern}" PARENT_SCOPE)
-endfunction()
+# the regex syntax CMake and Python share, so both sides agree on it. Asked
+# once per configure (this file is included once, at the inner project's top,
+# so every recipe's directory sees it), not once per use.
+execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} native-pattern
+  OUTPUT_VARIABLE TRELLIS2_NATIVE_PATTERN OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _trellis2_rc
+  ERROR_VARIABLE _trellis2_err)
+if(NOT _trellis2_rc EQUAL 0 OR TRELLIS2_NATIVE_PATTERN STREQUAL "")
+  message(FATAL_ERROR "`trellis2_wheel native-pattern` failed (exit ${_trellis2_rc}): ${_trellis2_err}\n"
+    "Expected the configured Python (${TRELLIS2_PYTHON}) to run the wheel tool; "
+    "run .ci/setup to install its packages (packaging, installer, wheel).")
+endif()
