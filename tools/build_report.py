@@ -278,7 +278,9 @@ def main():
         out.write("\n")
     os.replace(tmp, sys.argv[2])
     tc = config["toolchain"]
-    print(f"build report ({sys.argv[2]}): torch {tc['torch']}, {tc['cxx']}, nvcc {tc['nvcc']}, "
+    toolkit = tc["cuda_toolkit"]
+    nvcc_from = "system" if toolkit["from"] == "system" else f"PyPI cuda-toolkit {toolkit['version']}"
+    print(f"build report ({sys.argv[2]}): torch {tc['torch']}, {tc['cxx']}, nvcc {tc['nvcc_build']} ({nvcc_from}), "
           f"architectures {';'.join(config['architectures'])}, policy {config['abi_policy']}")
     print(compilers_line(report["compilers_ran"], ran))
     for note in config["environment_not_used"]:

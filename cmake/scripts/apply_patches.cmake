@@ -7,14 +7,21 @@
 # tree (the step re-run) is skipped.
 
 find_package(Git REQUIRED)
+# git apply inside another repository's work tree (a copy of the source
+# cache under build/, itself inside the trellis2-native checkout) takes the
+# patch's paths relative to that repository and skips them, exiting 0 with
+# nothing applied. The ceiling stops git's search at the tree itself: a clone
+# is still its own repository, a copied tree none.
+get_filename_component(ceiling "${SOURCE_DIR}" DIRECTORY)
+set(git "${CMAKE_COMMAND}" -E env "GIT_CEILING_DIRECTORIES=${ceiling}" "${GIT_EXECUTABLE}")
 foreach(patch IN LISTS PATCHES)
-  execute_process(COMMAND "${GIT_EXECUTABLE}" apply --reverse --check "${patch}"
+  execute_process(COMMAND ${git} apply --reverse --check "${patch}"
     WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE already OUTPUT_QUIET ERROR_QUIET)
   if(already EQUAL 0)
     list(APPEND applied "${patch}")
     continue()
   endif()
-  execute_process(COMMAND "${GIT_EXECUTABLE}" apply --check "${patch}"
+  execute_process(COMMAND ${git} apply --check "${patch}"
     WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "Patch ${patch} does not apply to ${SOURCE_DIR} at ${COMMIT} (pinned in ${PIN_FILE}):\n${err}\n"
@@ -23,9 +30,15 @@ foreach(patch IN LISTS PATCHES)
   list(APPEND pending "${patch}")
 endforeach()
 foreach(patch IN LISTS pending)
-  execute_process(COMMAND "${GIT_EXECUTABLE}" apply "${patch}" WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE rc)
+  execute_process(COMMAND ${git} apply "${patch}" WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "git apply ${patch} failed in ${SOURCE_DIR} after its check passed")
+  endif()
+  # Applied means: it now reverses cleanly.
+  execute_process(COMMAND ${git} apply --reverse --check "${patch}"
+    WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "git apply ${patch} exited 0 in ${SOURCE_DIR}, but the tree does not hold the patch after it")
   endif()
   message(STATUS "Applied ${patch}")
 endforeach()

@@ -1,5 +1,5 @@
 # cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
-#       -DTORCH_VERSION=<2.7.0> -DOUT=<cell dir> -DCELLS_ROOT=<dist dir>
+#       -DTORCH_VERSION=<2.7.0> -DPYTHON_TAG=<cp311> -DOUT=<cell dir> -DCELLS_ROOT=<dist dir>
 #       -DABI_AUDIT=<exe> -DPOLICY=<file>
 #       -DMANYLINUX_POLICY=<auditwheel's manylinux-policy.json, or "">
 #       -DSBOM_COMMAND=<cmd;...> -P make_wheels.cmake
@@ -13,10 +13,13 @@
 # wheel, the way a user's pip would receive it, then tagged with the
 # platform tag the audit proved (abi-audit --platform-tag: the most
 # compatible manylinux_<x>_<y>_x86_64 whose policy all its modules satisfy,
-# else linux_x86_64 with the reason), recorded in OUT/platform-tags.json;
-# OUT/simple indexes them (PEP 503) so plain pip installs the set.
-# OUT is this build's torch x CUDA cell of CELLS_ROOT: only OUT is replaced,
-# and CELLS_ROOT/index.html relisted.
+# else linux_x86_64 with the reason), recorded in
+# OUT/platform-tags-<PYTHON_TAG>.json; OUT/simple indexes them (PEP 503) so
+# plain pip installs the set.
+# OUT is this build's torch x CUDA cell of CELLS_ROOT. A cell holds one wheel
+# set per Python (cp311 and cp313 builds of one torch x CUDA share its
+# index, as on PyTorch's own): only this Python's wheels of these
+# distributions are replaced; CELLS_ROOT/index.html is relisted.
 
 # Lists arrive with | for ; (a ; would split the -D argument).
 string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
@@ -32,9 +35,24 @@ execute_process(COMMAND ${SBOM_COMMAND} RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "Could not write the SBOMs into the stage (exit ${rc}, message above); no wheel was written.")
 endif()
-file(REMOVE_RECURSE "${OUT}")
+# This Python's wheels of these distributions, whatever their version and
+# platform tag: what this run replaces, or removes when it fails.
+set(own_wheels "")
+foreach(dist IN LISTS DISTS)
+  string(TOLOWER "${dist}" normalized)
+  string(REGEX REPLACE "[-_.]+" "_" normalized "${normalized}")
+  list(APPEND own_wheels "${OUT}/${normalized}-*-${PYTHON_TAG}-*.whl")
+endforeach()
+macro(remove_own_wheels)
+  file(GLOB old ${own_wheels})
+  if(old)
+    file(REMOVE ${old})
+  endif()
+  file(REMOVE "${OUT}/platform-tags-${PYTHON_TAG}.json")
+endmacro()
 # Written first with this machine's tag, judged, then written again with the earned one.
-set(untagged "${OUT}/.untagged")
+set(untagged "${OUT}/.untagged-${PYTHON_TAG}")
+file(REMOVE_RECURSE "${untagged}")
 file(MAKE_DIRECTORY "${untagged}")
 
 function(repack dist out_dir out_var)
@@ -55,8 +73,10 @@ foreach(dist IN LISTS DISTS)
 endforeach()
 execute_process(COMMAND "${ABI_AUDIT}" --policy "${POLICY}" ${wheels} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  file(REMOVE_RECURSE "${OUT}")
-  message(FATAL_ERROR "A repaired wheel fails ABI policy ${POLICY} (report above); ${OUT} was removed.")
+  file(REMOVE_RECURSE "${untagged}")
+  remove_own_wheels()
+  message(FATAL_ERROR "A repaired wheel fails ABI policy ${POLICY} (report above); this build's ${PYTHON_TAG} wheels "
+    "were removed from ${OUT}.")
 endif()
 # All wheels in one run: the set's own modules are provided to each other.
 set(judged "${untagged}/platform-tags.abi.json")
@@ -64,12 +84,15 @@ execute_process(COMMAND "${ABI_AUDIT}" --platform-tag --manylinux-policy "${MANY
     ${wheels}
   RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  file(REMOVE_RECURSE "${OUT}")
-  message(FATAL_ERROR "abi-audit could not judge the wheels' platform tags (exit ${rc}, report above); ${OUT} was removed.")
+  file(REMOVE_RECURSE "${untagged}")
+  remove_own_wheels()
+  message(FATAL_ERROR "abi-audit could not judge the wheels' platform tags (exit ${rc}, report above); this build's "
+    "${PYTHON_TAG} wheels were removed from ${OUT}.")
 endif()
 file(READ "${judged}" judgement)
+remove_own_wheels()
 
-# OUT/platform-tags.json: per wheel abi-audit's verdict on it (platform_tag,
+# OUT/platform-tags-<PYTHON_TAG>.json: per wheel abi-audit's verdict on it (platform_tag,
 # reason: what kept it off the next more compatible tag, null for none),
 # with its distribution and final file name; the build report reads it.
 string(REPLACE "\\" "\\\\" policy_json "${MANYLINUX_POLICY}")
@@ -98,7 +121,7 @@ foreach(dist IN LISTS DISTS)
   math(EXPR index "${index} + 1")
 endforeach()
 file(REMOVE_RECURSE "${untagged}")
-file(WRITE "${OUT}/platform-tags.json" "${record}\n")
+file(WRITE "${OUT}/platform-tags-${PYTHON_TAG}.json" "${record}\n")
 execute_process(COMMAND ${WHEEL_TOOL} index --dist "${OUT}" --cells-root "${CELLS_ROOT}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "Could not write the index ${OUT}/simple (exit ${rc}, message above).")

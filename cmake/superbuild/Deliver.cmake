@@ -15,11 +15,11 @@
 #       torch and the set's own distributions pinned), audits each with
 #       abi-audit, tags each with the platform tag it earns (abi-audit
 #       --platform-tag by auditwheel's manylinux-policy.json; recorded in
-#       <cell>/platform-tags.json), indexes them in <cell>/simple (PEP 503)
+#       <cell>/platform-tags-<python tag>.json), indexes them in <cell>/simple (PEP 503)
 #       and <cell>/index.html (find-links), lists the cells in
 #       <dist>/index.html, and refreshes the build report, which names the
-#       tags. Other cells (other build trees, another torch) are left as
-#       they are.
+#       tags. Other cells (other build trees, another torch) and this
+#       cell's wheels for other Pythons are left as they are.
 # Both run after the packages' API checks (the native build's api_check
 # target), which gate the stage, and
 # both first write each distribution's SBOM into its staged dist-info
@@ -99,7 +99,7 @@ add_custom_target(wheels
   COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
     "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
-    "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}" "-DSBOM_COMMAND=${_sbom_command}"
+    "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}" "-DPYTHON_TAG=${TRELLIS2_PYTHON_TAG}" "-DSBOM_COMMAND=${_sbom_command}"
     "-DABI_AUDIT=${TRELLIS2_ABI_AUDIT_EXECUTABLE}" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
     "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"

@@ -27,6 +27,14 @@ set(TRELLIS2_GCC_VERSION "11" CACHE STRING
   "Major version of the GNU host compiler (Rocky 9 ships GCC 11: GLIBCXX_3.4.29)")
 option(TRELLIS2_ALLOW_CUDA_MISMATCH
   "Accept an nvcc whose CUDA major differs from torch's (a build for compiling, not for shipping)" OFF)
+# The CUDA toolkit: the system's, or one from PyPI at an exact version that
+# the build installs into a prefix of its own (CudaToolkit.cmake).
+set(TRELLIS2_CUDA_TOOLKIT "system" CACHE STRING
+  "CUDA toolkit: 'system' (CMAKE_CUDA_COMPILER, $CUDA_HOME, /usr/local/cuda, PATH) or a cuda-toolkit version on PyPI, e.g. 13.0.2, installed from its lock")
+set(TRELLIS2_CUDA_TOOLKIT_LOCK "" CACHE FILEPATH
+  "Lock of the PyPI toolkit: a pip requirements file with hashes (default: third_party/cuda-toolkit/<version>.txt)")
+set(TRELLIS2_CUDA_TOOLKIT_CACHE "${CMAKE_CURRENT_BINARY_DIR}/cuda-toolkit" CACHE PATH
+  "Where PyPI toolkits are installed, one prefix per version and lock (share it between build trees)")
 
 # CUDA architectures in TORCH_CUDA_ARCH_LIST syntax; the environment's
 # TORCH_CUDA_ARCH_LIST is honoured the way torch's BuildExtension honours it.

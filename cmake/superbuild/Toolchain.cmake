@@ -1,12 +1,13 @@
 # Toolchain: find Python, torch, nvcc and the host compiler, compare each with
 # its pin, and stop before anything compiles when they disagree.
 #
-# Sets (normal variables, read by SubBuildCache.cmake and Summary.cmake):
+# Sets (normal variables, read by NativeBuild.cmake, Report.cmake and Summary.cmake):
 #   TRELLIS2_FOUND_*        what was found (torch, CUDA, Python versions)
 #   TRELLIS2_TORCH_*        torch's include dirs, libraries, flags (probe_torch.py)
 #   TRELLIS2_PYTHON_*       Python's include dirs, EXT_SUFFIX, tag (FindPython),
 #                           CFLAGS and platlib (probe_torch.py)
-#   TRELLIS2_NVCC_VERSION   release of nvcc, e.g. 13.0
+#   TRELLIS2_NVCC_VERSION   release of nvcc, e.g. 13.0; TRELLIS2_NVCC_BUILD V13.0.88
+#   TRELLIS2_CUDA_TOOLKIT_* where nvcc came from (CudaToolkit.cmake)
 #   TRELLIS2_CUDART_LIBRARY the libcudart the modules link (cache), and
 #   TRELLIS2_CUDART_REASON  why that one
 #   TRELLIS2_TORCH_LINK_LIBRARIES  full paths of torch's libraries
@@ -33,10 +34,25 @@ set(TRELLIS2_PYTHON_INCLUDE_DIRS ${Python3_INCLUDE_DIRS})
 # EXT_SUFFIX, built the way pybind11's and CMake's Python3_add_library(WITH_SOABI) build it.
 set(TRELLIS2_PYTHON_EXT_SUFFIX ".${Python3_SOABI}${CMAKE_SHARED_MODULE_SUFFIX}")
 
+# --- nvcc: the system's or PyPI's (CudaToolkit.cmake) -------------------------
+# Before torch is asked: torch's include and library directories for CUDA
+# are its CUDA_HOME's, which must be the toolkit of this nvcc (a PyPI nvcc
+# 13.2 with /usr/local/cuda 13.0's headers would stop, or worse, compile).
+include(CudaToolkit)
+trellis2_cuda_toolkit()
+execute_process(COMMAND "${CMAKE_CUDA_COMPILER}" --version OUTPUT_VARIABLE _nvcc_out RESULT_VARIABLE _nvcc_rc)
+if(NOT _nvcc_rc EQUAL 0 OR NOT _nvcc_out MATCHES "release ([0-9]+\\.[0-9]+), (V[0-9.]+)")
+  message(FATAL_ERROR "${CMAKE_CUDA_COMPILER} --version did not print a CUDA release (exit ${_nvcc_rc}). "
+    "Pass -DCMAKE_CUDA_COMPILER=/path/to/nvcc.")
+endif()
+set(TRELLIS2_NVCC_VERSION "${CMAKE_MATCH_1}")
+set(TRELLIS2_NVCC_BUILD "${CMAKE_MATCH_2}")
+
 # --- torch, through the configured Python ----------------------------------
 set(_probe_out "${CMAKE_CURRENT_BINARY_DIR}/torch-probe.cmake")
 execute_process(
-  COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/probe_torch.py"
+  COMMAND "${CMAKE_COMMAND}" -E env --unset=CUDA_PATH "CUDA_HOME=${TRELLIS2_CUDA_TOOLKIT_ROOT}"
+          "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/probe_torch.py"
           "${_probe_out}" "${TRELLIS2_CUDA_ARCHITECTURES}"
   RESULT_VARIABLE _probe_rc
   ERROR_VARIABLE _probe_err
@@ -55,23 +71,6 @@ elseif(NOT _probe_rc EQUAL 0)
     "Install it (pip install torch==${TRELLIS2_TORCH_VERSION}) or point -DPython3_EXECUTABLE=... at a Python that has it.")
 endif()
 include("${_probe_out}")
-
-# --- nvcc --------------------------------------------------------------------
-if(NOT CMAKE_CUDA_COMPILER)
-  find_program(CMAKE_CUDA_COMPILER nvcc
-    HINTS "$ENV{CUDA_HOME}/bin" "${TRELLIS2_TORCH_CUDA_HOME}/bin" /usr/local/cuda/bin
-    DOC "nvcc used for every .cu unit")
-endif()
-if(NOT CMAKE_CUDA_COMPILER)
-  message(FATAL_ERROR "nvcc not found (looked in $CUDA_HOME/bin, /usr/local/cuda/bin and PATH). "
-    "Install the CUDA toolkit ${TRELLIS2_TORCH_CUDA_VERSION} or pass -DCMAKE_CUDA_COMPILER=/path/to/nvcc.")
-endif()
-execute_process(COMMAND "${CMAKE_CUDA_COMPILER}" --version OUTPUT_VARIABLE _nvcc_out RESULT_VARIABLE _nvcc_rc)
-if(NOT _nvcc_rc EQUAL 0 OR NOT _nvcc_out MATCHES "release ([0-9]+\\.[0-9]+)")
-  message(FATAL_ERROR "${CMAKE_CUDA_COMPILER} --version did not print a CUDA release (exit ${_nvcc_rc}). "
-    "Pass -DCMAKE_CUDA_COMPILER=/path/to/nvcc.")
-endif()
-set(TRELLIS2_NVCC_VERSION "${CMAKE_MATCH_1}")
 
 # --- pins ----------------------------------------------------------------------
 # Every mismatch is collected first, so one configure run reports all of them.
@@ -115,7 +114,7 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
       "nothing: pass the real g++, not a wrapper adding -static-libstdc++ (-DCMAKE_CXX_COMPILER=/usr/bin/g++-${TRELLIS2_GCC_VERSION}, in a fresh build directory)")
   endif()
 endif()
-# nvcc's host compiler is the checked compiler, always (SubBuildCache.cmake):
+# nvcc's host compiler is the checked compiler, always (NativeBuild.cmake's plan):
 # another one given here would be silently replaced, so say so instead.
 if(CMAKE_CUDA_HOST_COMPILER)
   file(REAL_PATH "${CMAKE_CUDA_HOST_COMPILER}" _host_real)

@@ -3,7 +3,8 @@ to <root>/<cell>/ (the cell names the torch and CUDA the modules were built
 against, e.g. torch2.7.0-cu126: PyTorch's /whl/cu126 and PyG's
 torch-2.7.0+cu126.html in one name), with its own simple/ index and
 find-links page (index.py). Cells never touch each other; <root>/index.html
-lists them, and table() prints cells x packages with tags and sizes."""
+lists them, and table() prints cells x packages with tags and sizes. A cell
+holds one wheel set per Python (make_wheels.cmake replaces only its own)."""
 
 import html
 import os
@@ -23,13 +24,14 @@ def cells(root):
 
 
 def wheels(root, cell):
-    """[(distribution, version, platform tag, size in bytes)] of one cell."""
+    """[(distribution, version, python tag, platform tag, size in bytes)] of one cell."""
     rows = []
     for entry in sorted(os.listdir(os.path.join(root, cell))):
         if entry.endswith(".whl"):
             dist, version, tags = names.parse_wheel_filename(entry)[:3]
+            pythons = ".".join(sorted({tag.interpreter for tag in tags}))
             platforms = ".".join(sorted({tag.platform for tag in tags}))
-            rows.append((dist, str(version), platforms, os.path.getsize(os.path.join(root, cell, entry))))
+            rows.append((dist, str(version), pythons, platforms, os.path.getsize(os.path.join(root, cell, entry))))
     return rows
 
 
@@ -43,9 +45,9 @@ def write_root_page(root):
 
 def table(root):
     """Text table of every cell's wheels: cell, package, version, tag, size."""
-    lines = [("cell", "package", "version", "platform tag", "size")]
+    lines = [("cell", "package", "version", "python", "platform tag", "size")]
     for cell in cells(root):
-        for dist, version, platform, size in wheels(root, cell):
-            lines.append((cell, dist, version, platform, f"{size / 1e6:.2f} MB"))
+        for dist, version, python, platform, size in wheels(root, cell):
+            lines.append((cell, dist, version, python, platform, f"{size / 1e6:.2f} MB"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)

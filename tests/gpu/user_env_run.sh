@@ -4,7 +4,9 @@
 # a cold build of the four packages, the audit, the build report's
 # compilers_ran, then tests/real and tests/gpu. From the repo root there,
 # with .srccache/, .deps/ and .whl/ carried (tests/gpu/gpu_host_env.sh):
-#     OUT=<dir for logs> bash tests/gpu/user_env_run.sh
+#     OUT=<dir for logs> bash tests/gpu/user_env_run.sh [-D<configure argument>...]
+# e.g. -DTRELLIS2_CUDA_TOOLKIT=13.0.2: the cell built entirely from PyPI's
+# toolkit (offline there: PIP_NO_INDEX=1 PIP_FIND_LINKS=<folder of the lock's wheels>).
 # Results of 2026-12-03: benchmarks/one_compiler/.
 set -o pipefail
 cd "$(dirname "$0")/../.." || exit 2
@@ -14,9 +16,9 @@ echo "image environment: CC=$CC CXX=$CXX CUDAHOSTCXX=$CUDAHOSTCXX"
 . tests/gpu/gpu_host_env.sh || exit 3
 rm -rf build-gpu
 start=$(date +%s)
-cmake --preset gpu-host -DTRELLIS2_SOURCE_CACHE="$PWD/.srccache" > "$OUT/configure.log" 2>&1 \
+cmake --preset gpu-host -DTRELLIS2_SOURCE_CACHE="$PWD/.srccache" "$@" > "$OUT/configure.log" 2>&1 \
   || { tail -40 "$OUT/configure.log"; exit 4; }
-grep -E "CMAKE_CXX_COMPILER|CMAKE_CUDA_HOST|environment|TRELLIS2_GCC" "$OUT/configure.log"
+grep -E "CMAKE_CXX_COMPILER|CMAKE_CUDA_HOST|CMAKE_CUDA_COMPILER|TRELLIS2_CUDA_TOOLKIT |TRELLIS2_ALLOW|environment|TRELLIS2_GCC|TRELLIS2_TORCH" "$OUT/configure.log"
 cmake --build --preset gpu-host > "$OUT/build.log" 2>&1; rc=$?
 echo "build rc=$rc in $(( $(date +%s) - start )) s (configure included)"
 grep -E -A30 "^build report" "$OUT/build.log" | head -40

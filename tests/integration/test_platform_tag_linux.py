@@ -1,6 +1,6 @@
 """A module built to exceed the Rocky 9 policy, let through the ABI gate by
 a permissive policy file, earns no manylinux tag: its wheel keeps
-linux_x86_64, and the wheels target, <cell>/platform-tags.json and the build
+linux_x86_64, and the wheels target, <cell>/platform-tags-<python tag>.json and the build
 report name the symbol that kept it there.
 
 The fixture's C++-only module (_xatlas) is edited, in a copy of the
@@ -11,8 +11,12 @@ ABI changes with every glibc)."""
 
 import json
 import shutil
+import sys
 
 from support import FIXTURE_UPSTREAM, WORK_DIR, build, configure, one_line, run
+
+# The wheels target's record of this Python's wheels in the cell.
+PLATFORM_TAGS = f"platform-tags-cp{sys.version_info.major}{sys.version_info.minor}.json"
 
 WORK = WORK_DIR / "platform-tag-linux"
 SOURCE = WORK / "CuFixture"
@@ -50,7 +54,7 @@ def test_module_over_every_manylinux_policy_keeps_linux_and_says_why():
     assert result.returncode == 0, result.stdout[-4000:]
     (wheel,) = (BUILD / "dist").glob("torch*-cu*/fixture_pkg-*.whl")  # the build's one cell
     assert wheel.name.endswith("-linux_x86_64.whl"), wheel.name
-    (entry,) = json.loads((wheel.parent / "platform-tags.json").read_text())["wheels"]
+    (entry,) = json.loads((wheel.parent / PLATFORM_TAGS).read_text())["wheels"]
     assert entry["platform_tag"] == "linux_x86_64"
     reason = entry["reason"]
     assert reason.startswith("kept off manylinux_"), reason

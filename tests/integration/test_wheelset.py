@@ -18,12 +18,16 @@ test_platform_tag_linux.py."""
 
 import json
 import re
+import sys
 import zipfile
 
 import pytest
 from wheel.wheelfile import WheelFile
 
 from support import ABI_POLICY_FILE, BUILD_DIR, DIST_CELL, PYTHON, make_venv, run, scratch_dir
+
+# The wheels target's record of this Python's wheels in the cell.
+PLATFORM_TAGS = f"platform-tags-cp{sys.version_info.major}{sys.version_info.minor}.json"
 
 DIST = DIST_CELL
 EXPECTED = ["torch==2.7.0", "numpy", "filelock; python_version >= '3.8'"]
@@ -100,7 +104,7 @@ def test_wheel_is_tagged_with_what_the_audit_proved(wheel):
     with zipfile.ZipFile(wheel) as zf:
         wheel_file = zf.read("fixture_pkg-0.0.1+torch270.cu126.dist-info/WHEEL").decode()
     assert re.findall(r"(?m)^Tag: (.*)$", wheel_file) == [wheel.name.split("-", 2)[2][:-len(".whl")]], wheel_file
-    (entry,) = json.loads((DIST / "platform-tags.json").read_text())["wheels"]
+    (entry,) = json.loads((DIST / PLATFORM_TAGS).read_text())["wheels"]
     assert (entry["dist"], entry["wheel"], entry["platform_tag"]) == ("fixture_pkg", wheel.name,
                                                                       "manylinux_2_34_x86_64")
     # Why not manylinux_2_31: a version only 2_34 of auditwheel's policies has.

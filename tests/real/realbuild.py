@@ -39,6 +39,14 @@ def pin_commit(pin_file):
 PIN_COMMITS = {pkg: pin_commit(REPO / "third_party" / f"{pkg}.cmake") for pkg in PACKAGES}
 
 
+def pin_patches(pkg, pin_file=None):
+    """The patch files a pin lists (PIN_PATCHES, relative to third_party/patches/<pkg>/)."""
+    text = Path(pin_file or REPO / "third_party" / f"{pkg}.cmake").read_text()
+    match = re.search(r'^set\(PIN_PATCHES "([^"]*)"\)', text, re.M)
+    names = [n for n in (match.group(1).split(";") if match else []) if n]
+    return [REPO / "third_party" / "patches" / pkg / n for n in names]
+
+
 def run(args, **kwargs):
     """A command with its output captured (stdout and stderr together)."""
     env = dict(os.environ, **kwargs.pop("env", {}))

@@ -20,6 +20,7 @@ judgement of their natives is the judgement of the published files.
 """
 
 import ast
+import hashlib
 import json
 import re
 import shutil
@@ -217,6 +218,15 @@ def test_wheels_target_tags_sboms_and_plain_pip(wheel_mode):
             assert props["audit-passed"] == "true" and props["platform-tag"] == row["platform_tag"], props
         refs = [c["bom-ref"] for c in doc["components"]]
         assert f"input-wheel:{wheel_mode.copies[pkg].name}" in refs, refs
+        # The pin's patches (cumesh: the CUDA 13.2 fix), each with its sha256, as the source depends on them.
+        patches = {c["name"]: c for c in doc["components"] if c["bom-ref"].startswith("patch:")}
+        expected = realbuild.pin_patches(pkg)
+        assert sorted(patches) == sorted(p.name for p in expected), (pkg, sorted(patches))
+        for patch in expected:
+            (digest,) = [h["content"] for h in patches[patch.name]["hashes"] if h["alg"] == "SHA-256"]
+            assert digest == hashlib.sha256(patch.read_bytes()).hexdigest(), patch
+            assert any(d["ref"] == f"source:{pkg}" and f"patch:{patch.name}" in d.get("dependsOn", [])
+                       for d in doc["dependencies"]), doc["dependencies"]
     python, site = make_venv(WORK / "venv-index")
     ok(pip(python, "install", "--index-url", (cell / "simple").as_uri(), *FOLDERS))
     check_imports(python, site)
