@@ -162,7 +162,9 @@ endfunction()
 
 # --- each cell ----------------------------------------------------------------
 set(first_python "")
+set(timings "")
 foreach(text IN LISTS cells)
+  string(TIMESTAMP started "%s" UTC)
   parse_cell("${text}")
   execute_process(COMMAND "${cell_python}" -c "import sys; print('cp%d%d' % sys.version_info[:2])"
     OUTPUT_VARIABLE tag OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
@@ -205,6 +207,12 @@ foreach(text IN LISTS cells)
   if(NOT first_python)
     set(first_python "${python}")
   endif()
+  string(TIMESTAMP finished "%s" UTC)
+  math(EXPR seconds "${finished} - ${started}")
+  list(APPEND timings "${cell} ${tag} CUDA toolkit ${cell_cuda}: ${seconds} s (venv, configure, build, wheels)")
+endforeach()
+foreach(line IN LISTS timings)
+  message(STATUS "cell ${line}")
 endforeach()
 # Any Python runs the wheel tool's listing; take the first cell's.
 execute_process(COMMAND "${first_python}" "${repo}/packaging/trellis2-wheel" cells --root "${DIST}" RESULT_VARIABLE rc)

@@ -16,6 +16,16 @@
 #                                 for the probe: its include and library dirs)
 #   TRELLIS2_CUDA_TOOLKIT_ORIGIN  one line for the summary and report.json
 #   TRELLIS2_CUDA_TOOLKIT_LOCK_SHA256  the lock's sha256 ("" for system)
+#
+# trellis2_cuda_math_headers()  (after probe_torch.py)
+#   A PyPI toolkit has no cuBLAS, cuSPARSE or cuSOLVER headers, which torch's
+#   own headers include (ATen/cuda/CUDAContextLight.h: cublas_v2.h,
+#   cusparse.h, cublasLt.h, cusolverDn.h; cubvh and nvdiffrast include
+#   ATen/cuda/CUDAContext.h). A torch from PyPI carries them, at the versions
+#   it was built with, in its own CUDA wheels: site-packages/nvidia/cu<major>/
+#   include, beside the libcudart it loads. That folder is appended to
+#   TRELLIS2_TORCH_INCLUDE_DIRS, after the toolkit's; TRELLIS2_CUDA_MATH_HEADERS
+#   says which folder, or why none.
 
 include_guard(GLOBAL)
 
@@ -33,6 +43,27 @@ function(trellis2_cuda_toolkit)
   set(TRELLIS2_CUDA_TOOLKIT_ROOT "${root}" PARENT_SCOPE)
   set(TRELLIS2_CUDA_TOOLKIT_ORIGIN "${origin}" PARENT_SCOPE)
   set(TRELLIS2_CUDA_TOOLKIT_LOCK_SHA256 "${lock_sha}" PARENT_SCOPE)
+endfunction()
+
+function(trellis2_cuda_math_headers)
+  set(note "the toolkit's (${TRELLIS2_CUDA_TOOLKIT_ROOT}/include)")
+  if(NOT EXISTS "${TRELLIS2_CUDA_TOOLKIT_ROOT}/include/cublas_v2.h")
+    set(torch_include "")
+    if(TRELLIS2_TORCH_CUDART)
+      get_filename_component(torch_include "${TRELLIS2_TORCH_CUDART}" DIRECTORY)
+      get_filename_component(torch_include "${torch_include}/../include" ABSOLUTE)
+    endif()
+    if(torch_include AND EXISTS "${torch_include}/cublas_v2.h" AND EXISTS "${torch_include}/cusparse.h")
+      list(APPEND TRELLIS2_TORCH_INCLUDE_DIRS "${torch_include}")
+      set(TRELLIS2_TORCH_INCLUDE_DIRS "${TRELLIS2_TORCH_INCLUDE_DIRS}" PARENT_SCOPE)
+      set(note "torch's own CUDA wheels' (${torch_include}), after the toolkit's")
+    else()
+      set(note "NONE: ${TRELLIS2_CUDA_TOOLKIT_ROOT}/include has no cublas_v2.h and torch has no "
+        "nvidia/*/include beside its libcudart; a unit including ATen/cuda/CUDAContext.h will not compile")
+      string(CONCAT note ${note})
+    endif()
+  endif()
+  set(TRELLIS2_CUDA_MATH_HEADERS "${note}" PARENT_SCOPE)
 endfunction()
 
 function(_trellis2_system_nvcc)
@@ -89,6 +120,7 @@ function(_trellis2_pypi_nvcc out_origin out_sha)
   if(NOT stamped STREQUAL lock_sha OR NOT EXISTS "${nvcc}")
     _trellis2_install_toolkit("${lock}" "${lock_sha}" "${prefix}" "${major}")
   endif()
+  _trellis2_toolkit_lib64("${prefix}/nvidia/cu${major}")
   set(CMAKE_CUDA_COMPILER "${nvcc}" CACHE FILEPATH "nvcc used for every .cu unit" FORCE)
   set(TRELLIS2_CUDA_TOOLKIT_INSTALLED_NVCC "${nvcc}" CACHE INTERNAL "nvcc this build installed from PyPI")
   file(RELATIVE_PATH shown "${PROJECT_SOURCE_DIR}" "${lock}")
@@ -125,6 +157,20 @@ function(_trellis2_check_lock lock version)
         "(nvcc, nvvm, crt, runtime). Write the lock again: python3 tools/lock_cuda_toolkit.py ${version}")
     endif()
   endforeach()
+endfunction()
+
+# nvidia-cuda-nvcc 13.0.88's nvcc.profile links from lib$(_TARGET_SIZE_)
+# (lib64, a system toolkit's layout) while the wheels install lib/: nvcc then
+# cannot find libcudadevrt.a and libcudart_static.a, and CMake's CUDA
+# detection fails, unless some other toolkit's copies sit on the linker's
+# default path (/usr/local/lib on the CI image: a system toolkit leaking into
+# a PyPI cell). 13.2's profile says lib. The prefix is the build's: lib64
+# becomes a link to lib, checked at every configure.
+function(_trellis2_toolkit_lib64 root)
+  file(READ "${root}/bin/nvcc.profile" profile)
+  if(profile MATCHES "lib\\$\\(_TARGET_SIZE_\\)" AND NOT EXISTS "${root}/lib64")
+    file(CREATE_LINK lib "${root}/lib64" SYMBOLIC)
+  endif()
 endfunction()
 
 function(_trellis2_install_toolkit lock lock_sha prefix major)

@@ -71,6 +71,7 @@ elseif(NOT _probe_rc EQUAL 0)
     "Install it (pip install torch==${TRELLIS2_TORCH_VERSION}) or point -DPython3_EXECUTABLE=... at a Python that has it.")
 endif()
 include("${_probe_out}")
+trellis2_cuda_math_headers()  # cuBLAS & co.'s headers, for a toolkit without them
 
 # --- pins ----------------------------------------------------------------------
 # Every mismatch is collected first, so one configure run reports all of them.

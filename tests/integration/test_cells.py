@@ -224,6 +224,20 @@ def test_the_cuda13_cell_is_shipping_grade_with_its_toolkit_from_pypi(cells):
     ninja = (tree / "native" / "build.ninja").read_text()
     assert "/usr/local/cuda" not in ninja
     assert f"-I{toolchain['cuda_toolkit']['root']}/include" in ninja
+    # Every library directory nvcc links from is in the prefix and exists
+    # (13.0.88's profile says lib64, the wheels lay out lib: CudaToolkit.cmake
+    # links one to the other). Here a system toolkit's libcudadevrt.a in
+    # /usr/local/lib hid that; a machine without one could not link.
+    source = scratch_dir("cells-dryrun") / "k.cu"
+    source.write_text("__global__ void k() {}\nint main() { k<<<1, 1>>>(); }\n")
+    dry = run([toolchain["nvcc_path"], "--dryrun", "-ccbin", CXX, "-arch=sm_90", source, "-o", source.with_suffix("")])
+    assert dry.returncode == 0, dry.stdout[-2000:]
+    dirs = set(re.findall(r'-L"?([^" ]+)"?', dry.stdout))
+    assert dirs, dry.stdout[-2000:]
+    for path in dirs:
+        assert Path(path).resolve().is_relative_to(Path(toolchain["cuda_toolkit"]["root"]).resolve()), path
+        if not path.endswith("/stubs"):  # libcuda's stub: no wheel carries one, nothing here links it
+            assert Path(path).is_dir(), f"nvcc links from {path}, which does not exist"
 
 
 def test_a_cell_keeps_the_wheels_of_other_pythons(cells):

@@ -11,7 +11,9 @@ listed by the pin (third_party/cumesh.cmake).
   issue measured.
 - The patched units compile with PyPI's 13.2.2 and with the newest toolkit
   locked here (13.5.0). This machine's 13.0 compiles them in real.build,
-  the whole of cumesh, patch applied.
+  the whole of cumesh, patch applied. With 13.2.2 a cubvh unit that includes
+  ATen/cuda/CUDAContext.h compiles too: the cuBLAS and cuSPARSE headers it
+  needs are in no PyPI toolkit, but in torch's own CUDA wheels.
 
 Every compile goes through the project: a cumesh-only tree whose nvcc is the
 PyPI toolkit the build installs itself (TRELLIS2_CUDA_TOOLKIT=<version>, into
@@ -41,6 +43,9 @@ PATCH = REPO / "third_party" / "patches" / "cumesh" / "0001-cub-scan-in-place-ca
 PATCHED_FILES = {"src/shared.h", "src/clean_up.cu", "src/connectivity.cu", "src/simplify.cu",
                  "src/remesh/svox2vert.cu"}
 UNITS = ["src/atlas.cu", "src/clean_up.cu", "src/connectivity.cu", "src/simplify.cu", "src/remesh/svox2vert.cu"]
+# cubvh includes ATen/cuda/CUDAContext.h, whose cuBLAS/cuSPARSE headers no
+# PyPI toolkit has: they come from torch's own CUDA wheels (CudaToolkit.cmake).
+CONTEXT_UNIT = "third_party/cubvh/src/api_gpu.cu"
 CCCL_32_ERRORS = ["NumItemsT must be an integral type, but not bool", "has no member \"value_type\""]
 TOOLKIT_13_2 = "13.2.2"
 NEWEST_TOOLKIT = "13.5.0"
@@ -178,10 +183,12 @@ def test_the_pinned_atlas_unit_fails_with_cuda_13_2_without_the_patch(cache, wor
 
 @pytest.mark.parametrize("toolkit", [TOOLKIT_13_2, NEWEST_TOOLKIT])
 def test_the_patched_units_compile(cache, work, cuda13_python, toolkit):
-    configured, objects, built = compile_units(work / f"patched-{toolkit}", cuda13_python, toolkit, UNITS,
+    units = UNITS + ([CONTEXT_UNIT] if toolkit == TOOLKIT_13_2 else [])
+    configured, objects, built = compile_units(work / f"patched-{toolkit}", cuda13_python, toolkit, units,
                                                f"-DTRELLIS2_SOURCE_CACHE={cache}",
                                                toolkit_cache=work / "cuda-toolkit")
     assert "+ 1 patch(es)" in configured.stdout, configured.stdout[-3000:]
+    assert "torch's own CUDA wheels'" in configured.stdout, configured.stdout[-3000:]
     assert built.returncode == 0, built.stdout[-6000:]
     for unit, obj in objects.items():
         assert (work / f"patched-{toolkit}" / "native" / obj).stat().st_size > 0, unit
