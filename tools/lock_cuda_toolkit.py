@@ -7,7 +7,7 @@ The lock is a pip requirements file: every distribution of
 `cuda-toolkit[nvcc,nvvm,crt,cccl,cudart]==<version>`, each at its exact
 version with the sha256 of its linux x86_64 wheel, resolved by pip itself
 (`pip install --dry-run --report`). The build installs a lock with
-`--require-hashes --no-deps` (cmake/superbuild/CudaToolkitFromPypi.cmake),
+`--require-hashes --no-deps` (cmake/superbuild/CudaToolkit.cmake),
 so a toolkit is as pinned as any other input.
 
 Why these extras: `nvcc` alone brings nvidia-cuda-nvcc at the version, but
