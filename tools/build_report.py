@@ -105,9 +105,22 @@ def device_lines(rows):
 
 
 def native_manifest(config):
-    """The native build's manifest, {} before its first configure."""
+    """The native build's manifest, {} before its first configure. A damaged
+    one (the build's check, cmake/scripts/check_native_manifest.cmake,
+    rewrites it before each build) stops the report with what to run."""
     manifest = config["native_manifest"]
-    return json.load(open(manifest)) if os.path.isfile(manifest) else {}
+    if not os.path.isfile(manifest):
+        return {}
+    try:
+        with open(manifest) as handle:
+            found = json.load(handle)
+        if not isinstance(found, dict):
+            raise ValueError(f"a JSON {type(found).__name__}, not an object")
+        return found
+    except ValueError as exc:
+        sys.exit(f"build report: {manifest} is not the manifest the native build wrote: {exc}.\n"
+                 f"Build again (cmake --build <build dir>) to have it rewritten, or remove it and configure "
+                 f"the native build again: rm {manifest} && cmake {config['native_dir']}")
 
 
 def compilers_by_package(config, listing):

@@ -88,6 +88,11 @@ function(trellis2_add_native_build)
   # CUDAHOSTCXX/NVCC_*/...FLAGS of the configure or build environment
   # reaches a compile or a link.
   set(native_build ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" --build "${TRELLIS2_NATIVE_DIR}" ${TRELLIS2_NATIVE_JOBS_ARGS})
+  # The manifest, checked before each build and rewritten when damaged.
+  set(native_configure ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" "${TRELLIS2_NATIVE_DIR}")
+  string(REPLACE ";" "|" native_configure "${native_configure}")
+  set(manifest_check "${CMAKE_COMMAND}" "-DMANIFEST=${TRELLIS2_NATIVE_MANIFEST}" "-DNATIVE_DIR=${TRELLIS2_NATIVE_DIR}"
+    "-DCONFIGURE=${native_configure}" -P "${PROJECT_SOURCE_DIR}/cmake/scripts/check_native_manifest.cmake")
   ExternalProject_Add(native
     PREFIX "${CMAKE_BINARY_DIR}/_ep/native"
     SOURCE_DIR "${PROJECT_SOURCE_DIR}/extensions"
@@ -98,7 +103,7 @@ function(trellis2_add_native_build)
     # native build's own Ninja re-runs its configure, so this step runs once.
     CONFIGURE_COMMAND ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" -G Ninja -S <SOURCE_DIR> -B <BINARY_DIR>
       "-DTRELLIS2_PLAN=${plan}"
-    BUILD_COMMAND ${native_build}
+    BUILD_COMMAND ${manifest_check} COMMAND ${native_build}
     BUILD_ALWAYS ON
     # The inner Ninja's progress, live.
     USES_TERMINAL_BUILD ON
