@@ -84,7 +84,7 @@ function(trellis2_add_torch_extension import_name)
   _trellis2_with_std(cuda_flags ${arg_CUDA_FLAGS})
   # Order as setuptools: its own flags first, the recipe's last (so the
   # recipe's -O3 or -U__CUDA_NO_HALF_OPERATORS__ wins).
-  foreach(property CXX_FLAGS CUDA_FLAGS CUDA_ARCH_FLAGS NVCC_THREADS)
+  foreach(property CXX_FLAGS CUDA_FLAGS CUDA_ARCH_FLAGS NVCC_THREADS NVCC_SPLIT_COMPILE)
     get_target_property(torch_${property} trellis2::torch TRELLIS2_${property})
   endforeach()
   target_compile_options(${target} PRIVATE
@@ -92,6 +92,14 @@ function(trellis2_add_torch_extension import_name)
     "$<$<COMPILE_LANGUAGE:CUDA>:${torch_CUDA_FLAGS};${cuda_flags};${torch_CUDA_ARCH_FLAGS}>")
   if(torch_NVCC_THREADS GREATER 1)
     target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--threads=${torch_NVCC_THREADS}>")
+  endif()
+  if(NOT torch_NVCC_SPLIT_COMPILE STREQUAL "")
+    target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--split-compile=${torch_NVCC_SPLIT_COMPILE}>")
+  endif()
+  # TRELLIS2_SCHEDULER=ninja: a module with CUDA units compiles in the nvcc
+  # memory pool (extensions/CMakeLists.txt).
+  if(TRELLIS2_NVCC_POOL_DEPTH AND sources MATCHES "\\.cu(;|$)")
+    set_property(TARGET ${target} PROPERTY JOB_POOL_COMPILE nvcc)
   endif()
 
   target_include_directories(${target} PRIVATE ${include_dirs})

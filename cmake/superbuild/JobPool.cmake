@@ -97,6 +97,26 @@ file(CONFIGURE OUTPUT "${_pools}/nvcc/slots" CONTENT "${_nvcc_jobs_now}\n")
 file(CONFIGURE OUTPUT "${_pools}/dist/slots" CONTENT "0\n")
 
 set(TRELLIS2_JOBSLOT_COSTS "${PROJECT_SOURCE_DIR}/tools/jobslot/costs")
+
+# Issue 29's measurement: the same build with Ninja's own scheduler (no
+# launcher but sccache; nvcc memory as a Ninja pool of the inner project,
+# sized at its configure; TRELLIS2_JOBS as Ninja's -j), beside jobslot's.
+set(TRELLIS2_SCHEDULER "jobslot" CACHE STRING
+  "Who orders and caps the native build's compiles: jobslot (tools/jobslot) or ninja (its own -j and pools)")
+set_property(CACHE TRELLIS2_SCHEDULER PROPERTY STRINGS jobslot ninja)
+if(TRELLIS2_SCHEDULER STREQUAL "ninja")
+  set(TRELLIS2_CXX_LAUNCHER ${TRELLIS2_SCCACHE_LAUNCHER})
+  set(TRELLIS2_CUDA_LAUNCHER ${TRELLIS2_SCCACHE_LAUNCHER})
+  set(TRELLIS2_NVCC_POOL_DEPTH "${_nvcc_jobs_now}")
+  set(TRELLIS2_NATIVE_JOBS_ARGS --parallel "${TRELLIS2_JOBS}")
+  string(CONCAT TRELLIS2_JOBS_SUMMARY "${TRELLIS2_JOBS} compile jobs (Ninja's -j); nvcc pool of Ninja sized at the "
+    "native configure as available memory / ${TRELLIS2_NVCC_JOB_MEMORY_MB} MB (now ${_available_mb} MB: ${_nvcc_jobs_now})")
+  return()
+elseif(NOT TRELLIS2_SCHEDULER STREQUAL "jobslot")
+  message(FATAL_ERROR "TRELLIS2_SCHEDULER='${TRELLIS2_SCHEDULER}' is neither jobslot nor ninja. "
+    "Pass -DTRELLIS2_SCHEDULER=jobslot (the default) or -DTRELLIS2_SCHEDULER=ninja.")
+endif()
+set(TRELLIS2_NVCC_POOL_DEPTH "")
 set(_slot "${TRELLIS2_JOBSLOT}" --costs "${TRELLIS2_JOBSLOT_COSTS}")
 if(TRELLIS2_SCCACHE_LAUNCHER)
   # A compile sccache sends to a build farm holds a slot of the farm's pool

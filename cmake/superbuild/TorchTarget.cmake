@@ -34,6 +34,15 @@ if(TRELLIS2_NVCC_THREADS LESS 1)
   set(TRELLIS2_NVCC_THREADS 1)
 endif()
 
+# Issue 29's measurement: nvcc --split-compile=<n> (CUDA >= 12.1: the
+# optimizer of one unit on up to n threads; 0 lets nvcc take every core).
+set(TRELLIS2_NVCC_SPLIT_COMPILE "" CACHE STRING
+  "nvcc --split-compile value for every CUDA unit (empty: not passed, as torch's own build)")
+if(NOT TRELLIS2_NVCC_SPLIT_COMPILE MATCHES "^([0-9]+)?$")
+  message(FATAL_ERROR "TRELLIS2_NVCC_SPLIT_COMPILE='${TRELLIS2_NVCC_SPLIT_COMPILE}' is not a thread count. "
+    "Pass -DTRELLIS2_NVCC_SPLIT_COMPILE=4, 0 (nvcc's maximum), or leave it empty (not passed).")
+endif()
+
 function(trellis2_torch_target_code out)
   set(defines TORCH_API_INCLUDE_EXTENSION_H ${TRELLIS2_TORCH_PYBIND11_DEFINES}
     _GLIBCXX_USE_CXX11_ABI=${TRELLIS2_TORCH_CXX11_ABI})
@@ -46,7 +55,8 @@ function(trellis2_torch_target_code out)
       "TRELLIS2_CUDA_FLAGS|TRELLIS2_TORCH_COMMON_NVCC_FLAGS"
       "TRELLIS2_CUDA_ARCH_FLAGS|TRELLIS2_TORCH_CUDA_ARCH_FLAGS"
       "TRELLIS2_EXT_SUFFIX|TRELLIS2_PYTHON_EXT_SUFFIX"
-      "TRELLIS2_NVCC_THREADS|TRELLIS2_NVCC_THREADS")
+      "TRELLIS2_NVCC_THREADS|TRELLIS2_NVCC_THREADS"
+      "TRELLIS2_NVCC_SPLIT_COMPILE|TRELLIS2_NVCC_SPLIT_COMPILE")
     string(REPLACE "|" ";" property_value "${property_value}")
     list(POP_FRONT property_value property)
     set(value "")

@@ -1,0 +1,175 @@
+"""Issue 29's scheduler benchmark: cold builds of one architecture list with
+jobslot (tools/jobslot) or Ninja's own order (TRELLIS2_SCHEDULER=ninja), with
+or without nvcc --split-compile, interleaved, on one machine.
+
+    python3 benchmarks/scheduler/bench.py [--src SRC] --out DIR [--reps 1] [--budget-s 560]
+        VARIANT... [-- <cmake arguments, e.g. --preset gpu-host>]
+
+VARIANT is jobslot or ninja, optionally +split=N (N threads, 0 = nvcc's
+maximum), e.g. `jobslot ninja ninja+split=4`. Each run: a fresh build tree,
+no compiler cache, the shipping list 8.0;8.6;8.9;9.0+PTX unless the cmake
+arguments say otherwise. A run that would not fit the remaining --budget-s
+(judged by the longest run so far) is not started, and says so.
+
+What each run records (DIR/<variant>-<rep>.json and one line on stdout):
+  configure_s, build_s   the top project's configure and `cmake --build`
+  cpu_s                  CPU time of every process both ran (getrusage of
+                         the children: compiles, links, audits, the native
+                         configure), and cpu_s / cores, the physical limit
+  first_compile_s        from the configure's start to the first module
+                         compile (a process polled for every 50 ms), and the
+                         ExternalProject steps before it (their stamp times):
+                         the pre-compile breakdown
+  slowest unit           from the native build's .ninja_log: its wall time and
+                         when it started after the first compile
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPING = "8.0;8.6;8.9;9.0+PTX"
+COMPILERS = {"cc1plus", "cicc", "cudafe++", "ptxas"}
+
+
+def variant_args(variant):
+    match = re.fullmatch(r"(jobslot|ninja)(?:\+split=(\d+))?", variant)
+    if not match:
+        sys.exit(f"variant '{variant}' is not jobslot or ninja, optionally +split=N (e.g. ninja+split=4)")
+    scheduler, split = match.groups()
+    return [f"-DTRELLIS2_SCHEDULER={scheduler}", f"-DTRELLIS2_NVCC_SPLIT_COMPILE={split or ''}"]
+
+
+class FirstCompile(threading.Thread):
+    """The wall time at which the first module compile ran: a compiler
+    process run by the native build's Ninja (its working directory), not a
+    CMake try-compile (cmTC_) nor abi-audit's own compile."""
+
+    def __init__(self, native):
+        super().__init__(daemon=True)
+        self.native = str(native)
+        self.at = None
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.is_set() and self.at is None:
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                    if comm not in COMPILERS:
+                        continue
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                    cwd = os.readlink(f"/proc/{pid}/cwd")
+                except OSError:
+                    continue
+                if cwd == self.native and "cmTC_" not in cmdline and "abi-audit" not in cmdline:
+                    self.at = time.time()
+                    break
+            self.stop.wait(0.05)
+
+
+def timed(cmd, log):
+    start = time.time()
+    with open(log, "w") as out:
+        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode
+    if rc != 0:
+        sys.exit(f"FAILED ({rc}): {' '.join(map(str, cmd))}\n" + "".join(Path(log).read_text().splitlines(True)[-40:]))
+    return time.time() - start
+
+
+def stamps(build, since):
+    """ExternalProject steps (name -> seconds after `since`), in order."""
+    times = {}
+    for stamp in build.glob("_ep/*/src/*-stamp/*"):
+        if stamp.is_file() and "-" in stamp.name and "." not in stamp.name:
+            times[stamp.name] = round(stamp.stat().st_mtime - since, 2)
+    return dict(sorted(times.items(), key=lambda item: item[1]))
+
+
+def ninja_units(native):
+    """(output, start ms, end ms) of each edge of the native build's last run."""
+    rows = {}
+    for line in (native / ".ninja_log").read_text().splitlines():
+        if line.startswith("#"):
+            continue
+        start, end, _mtime, output, _hash = line.split("\t")
+        rows[output] = (output, int(start), int(end))
+    return [r for r in rows.values() if r[0].endswith(".o")]
+
+
+def one_run(args, variant, rep):
+    build = Path(args.work) / "build"
+    shutil.rmtree(build, ignore_errors=True)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    watcher = FirstCompile(build / "native")
+    watcher.start()
+    began = time.time()
+    configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build,
+                 *([f"-DTRELLIS2_SOURCE_CACHE={args.src}"] if args.src else []), f"-DTRELLIS2_CUDA_ARCHITECTURES={SHIPPING}", f"-DTRELLIS2_JOBS={args.jobs}",
+                 "-DTRELLIS2_SCCACHE=OFF", "-DBUILD_TESTING=OFF", *variant_args(variant), *args.cmake_args]
+    configure_s = timed(configure, Path(args.out) / f"{variant}-{rep}.configure.log")
+    build_s = timed(["cmake", "--build", build], Path(args.out) / f"{variant}-{rep}.build.log")
+    watcher.stop.set()
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    units = ninja_units(build / "native")
+    first_rel = min(u[1] for u in units)
+    slowest = max(units, key=lambda u: u[2] - u[1])
+    cores = os.cpu_count()
+    total = configure_s + build_s
+    result = {
+        "variant": variant, "rep": rep, "configure_s": round(configure_s, 2), "build_s": round(build_s, 2),
+        "total_s": round(total, 2), "cpu_s": round(cpu_s, 1), "cores": cores,
+        "cpu_s_per_core": round(cpu_s / cores, 1), "ratio": round(total / (cpu_s / cores), 3),
+        "first_compile_s": round(watcher.at - began, 2) if watcher.at else None,
+        "steps_s": stamps(build, began), "units": len(units),
+        "slowest_unit": slowest[0], "slowest_unit_s": round((slowest[2] - slowest[1]) / 1000, 1),
+        "slowest_started_after_first_s": round((slowest[1] - first_rel) / 1000, 1),
+    }
+    print(f"{variant} rep {rep}: total {total:.1f} s (configure {configure_s:.1f}, build {build_s:.1f}); "
+          f"{cpu_s:.0f} CPU-s / {cores} = {cpu_s / cores:.1f} s, ratio {result['ratio']}; "
+          f"first compile {result['first_compile_s']} s; slowest {result['slowest_unit_s']} s "
+          f"({slowest[0].split('/')[-1]}) started {result['slowest_started_after_first_s']} s after the first",
+          flush=True)
+    (Path(args.out) / f"{variant}-{rep}.json").write_text(json.dumps(result, indent=1) + "\n")
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--src", default="", help="a source cache (TRELLIS2_SOURCE_CACHE layout)")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--work", default="/tmp/trellis2-scheduler")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--first-rep", type=int, default=1, help="number of the first repetition (a later call)")
+    parser.add_argument("--budget-s", type=float, default=560)
+    parser.add_argument("variants", nargs="+")
+    argv = sys.argv[1:]
+    cmake_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args.cmake_args = cmake_args
+    for variant in args.variants:
+        variant_args(variant)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    start, longest = time.time(), 0.0
+    for rep in range(args.first_rep, args.first_rep + args.reps):
+        for variant in args.variants:
+            left = args.budget_s - (time.time() - start)
+            if longest and longest * 1.1 > left:
+                print(f"not started: {variant} rep {rep} ({left:.0f} s left, the longest run took {longest:.0f} s)")
+                return
+            longest = max(longest, one_run(args, variant, rep))
+
+
+if __name__ == "__main__":
+    main()
