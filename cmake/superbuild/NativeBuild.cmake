@@ -20,10 +20,11 @@
 #   read instead of knowing its layout).
 #
 # What crosses into the inner project is one file, <build>/native-plan.cmake,
-# written here: the compilers and launchers (read before its project()), the
-# delivery settings its stage rules need, each package's tree and pin, and
-# trellis2::torch, torch's extension flags and paths as one INTERFACE target
-# (TorchTarget.cmake). The file is rewritten only when its content changes,
+# written here: plain values only. The compilers and launchers (read before
+# its project()), the delivery settings its stage rules need, each package's
+# tree and pin, and torch's extension flags and paths (TorchTarget.cmake),
+# from which cmake/recipe/TorchInterface.cmake builds trellis2::torch.
+# The file is rewritten only when its content changes,
 # so a re-configure of the superbuild re-generates nothing and recompiles
 # nothing.
 
@@ -72,9 +73,11 @@ function(_trellis2_write_native_plan file)
       _trellis2_plan_set(plan TRELLIS2_${pkg}_${fact} "${value}")
     endforeach()
   endforeach()
-  trellis2_torch_target_code(torch_target)
-  string(APPEND plan "# trellis2::torch, defined by the inner project after its project().\n"
-    "macro(trellis2_define_torch_target)\n${torch_target}endmacro()\n")
+  # torch's flags and paths, from which the inner project builds trellis2::torch.
+  trellis2_torch_plan_values(torch_values)
+  foreach(name IN LISTS torch_values)
+    _trellis2_plan_set(plan ${name} ${${name}})
+  endforeach()
   # Rewritten only when it changed: the inner project re-configures on its change.
   file(WRITE "${file}.tmp" "${plan}")
   file(COPY_FILE "${file}.tmp" "${file}" ONLY_IF_DIFFERENT)
