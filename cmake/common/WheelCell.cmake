@@ -1,7 +1,7 @@
 # WheelCell: the name of a torch x CUDA cell of a dist directory, the folder
 # the wheels target writes into (Deliver.cmake) and the matrix script builds
 # one tree per (cmake/scripts/build_matrix.cmake): torch2.7.0-cu126, or
-# torch2.7.0-cpu for a torch without CUDA. trellis2_wheel/cells.py lists
+# torch2.7.0-cpu for a torch without CUDA. trellis2_wheel/deliver/cells.py lists
 # the folders of this shape.
 #
 # trellis2_wheel_cell(<out> <torch version> <torch.version.cuda, or "">)

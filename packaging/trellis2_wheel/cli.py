@@ -8,9 +8,14 @@ import signal
 import sys
 import sysconfig
 
-from . import (apicheck, cells, distinfo, final_message, index, install, names, pins, reader, repack,
-               requires, sbom, stage, tags, txn, wheelcheck)
+from . import final_message
+from .apicheck import apicheck
+from .deliver import cells, index, install, repack, requires, txn
 from .errors import EXIT_OK, DeliveryError
+from .inputs import pins, reader, wheelcheck
+from .sbom import sbom
+from .spec import names, tags
+from .stage import distinfo, stage
 
 
 def _check_wheel(args):

@@ -11,7 +11,7 @@ import pytest
 import helpers
 
 sys.path.insert(0, helpers.PACKAGING)
-from trellis2_wheel import names  # noqa: E402
+from trellis2_wheel.spec import names  # noqa: E402
 
 NAMES = ["pkg/_C.so", "pkg/libfoo.so.1", "pkg/libfoo.so.1.2", "pkg/_C.cpython-311-x86_64-linux-gnu.so",
          "pkg/_C.abi3.so", "pkg/_C.pyd", "pkg/ops.py", "pkg/data.sox", "pkg/so.py", "pkg/libfoo.so.x",

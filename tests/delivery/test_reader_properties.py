@@ -23,7 +23,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 import helpers  # noqa: E402
 
 sys.path.insert(0, helpers.PACKAGING)   # in-process: thousands of reads, no interpreter each
-from trellis2_wheel import code_to_scan, reader, stage  # noqa: E402
+from trellis2_wheel.apicheck import code_to_scan  # noqa: E402
+from trellis2_wheel.inputs import reader  # noqa: E402
+from trellis2_wheel.stage import stage  # noqa: E402
 from trellis2_wheel.errors import EXIT_REFUSED, DeliveryError  # noqa: E402
 
 DIST_INFO = "pkg-1.0.dist-info"

@@ -12,7 +12,7 @@ import pytest
 from helpers import EXT_SUFFIX, PACKAGING, PY_TAG, changed, cli, make_venv, pip, run_py, tree
 
 sys.path.insert(0, PACKAGING)
-from trellis2_wheel import repack  # noqa: E402
+from trellis2_wheel.deliver import repack  # noqa: E402
 
 LABEL = "torch270.cu126"
 

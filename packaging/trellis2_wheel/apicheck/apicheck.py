@@ -18,8 +18,9 @@ import sys
 import sysconfig
 import tempfile
 
-from . import apiscan, code_to_scan, names
-from .errors import EXIT_CANNOT_LOAD, EXIT_CHECK_FAILED, DeliveryError
+from ..errors import EXIT_CANNOT_LOAD, EXIT_CHECK_FAILED, DeliveryError
+from ..spec import names
+from . import apiscan, code_to_scan
 
 # Runs in the subprocess: preload (torch), then load each extension file by
 # path under its import name, without importing its parent package (whose

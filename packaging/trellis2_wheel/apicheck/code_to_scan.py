@@ -3,9 +3,10 @@ package directory) or straight from a wheel, without unpacking it."""
 
 import os
 
-from . import names, pins
-from .errors import DeliveryError
-from .reader import Wheel
+from ..errors import DeliveryError
+from ..inputs import pins
+from ..inputs.reader import Wheel
+from ..spec import names
 
 
 class Sources:

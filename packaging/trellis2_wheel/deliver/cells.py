@@ -10,7 +10,8 @@ import html
 import os
 import re
 
-from . import index, names
+from ..spec import names
+from . import index
 
 _CELL = re.compile(r"torch\d+(?:\.\d+)+-(?:cu\d+|cpu|rocm[\d.]+)")
 

@@ -17,7 +17,8 @@ import os
 import shutil
 import zipfile
 
-from . import names, reader
+from ..inputs import reader
+from ..spec import names
 
 
 def _metadata_text(path):

@@ -10,8 +10,10 @@ import sys
 
 from installer.records import RecordEntry
 
-from . import distinfo, names, record, requires, txn, whole_install
-from .errors import EXIT_INSTALL_FAILED, DeliveryError
+from ..errors import EXIT_INSTALL_FAILED, DeliveryError
+from ..spec import names, record
+from ..stage import distinfo
+from . import requires, txn, whole_install
 
 INSTALLER = "trellis2-native\n"
 

@@ -12,8 +12,10 @@ import zipfile
 
 from wheel.wheelfile import WheelFile
 
-from . import distinfo, names, requires, tags
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names, tags
+from ..stage import distinfo
+from . import requires
 
 # Used when SOURCE_DATE_EPOCH is unset, so two builds still match byte for byte.
 DEFAULT_EPOCH = 315532800   # 1980-01-01, the earliest time a zip can hold

@@ -20,8 +20,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from . import names
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from .errors import DeliveryError
+from ..errors import DeliveryError
 
 WORK_PREFIX = ".trellis2-install."
 JOURNAL = "journal"

@@ -12,8 +12,8 @@ from installer.destinations import SchemeDictionaryDestination
 from installer.exceptions import InstallerError
 from installer.sources import WheelSource
 
-from . import names, record
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names, record
 
 _SITE_SCHEMES = ("purelib", "platlib")
 

@@ -5,10 +5,10 @@ once, by the reader that already holds its bytes."""
 import os
 import re
 
-from .errors import DeliveryError
+from ..errors import DeliveryError
 
 DEFAULT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                        "..", "..", "third_party", "wheels.cmake"))
+                                        "..", "..", "..", "third_party", "wheels.cmake"))
 _HEX = re.compile(r"^\s*([0-9a-fA-F]{64})\b")
 
 

@@ -1,5 +1,5 @@
 """Reading a wheel: every member in memory, checked by safety.py before
-anything is written anywhere, its RECORD read (record.py) and verified
+anything is written anywhere, its RECORD read (spec/record.py) and verified
 (installer's WheelFile.validate_record), hashed once against the pin list.
 
 A RECORD mismatch is refused unless the wheel is pinned: the pin proves
@@ -16,8 +16,9 @@ import zlib
 
 from installer.sources import WheelFile as _InstallerWheel
 
-from . import names, pins, record, safety
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names, record
+from . import pins, safety
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
                RuntimeError, ValueError, struct.error)

@@ -9,8 +9,8 @@ import configparser
 import re
 import stat
 
-from . import names
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SCRIPTS = ("console_scripts", "gui_scripts")

@@ -7,8 +7,8 @@ import os
 
 from packaging.tags import parse_tag
 
-from . import names, tags
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names, tags
 from .reader import Wheel
 
 

@@ -17,9 +17,10 @@ import os
 import re
 import uuid
 
-from . import names, sbom_facts
-from .errors import DeliveryError
-from .repack import DEFAULT_EPOCH, labelled
+from ..deliver.repack import DEFAULT_EPOCH, labelled
+from ..errors import DeliveryError
+from ..spec import names
+from . import sbom_facts
 
 SBOM_NAME = "sboms/trellis2-native.cdx.json"
 PIP_LINE = "python3 -m pip install 'cyclonedx-python-lib[json-validation]==11.12.0'"

@@ -11,8 +11,8 @@ import json
 import os
 import subprocess
 
-from . import names
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names
 
 FIX_BUILD = "build first (`cmake --build <build>`): it builds, audits and stages every package"
 

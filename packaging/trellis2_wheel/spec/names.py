@@ -9,7 +9,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name
 from packaging.utils import parse_wheel_filename as _parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from .errors import DeliveryError
+from ..errors import DeliveryError
 
 # A native extension or shared library: foo.so, foo.cpython-311-x86_64-linux-gnu.so,
 # foo.abi3.so, foo.pyd, and vendored libraries such as libbar.so.1.2. Written

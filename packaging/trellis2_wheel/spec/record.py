@@ -12,7 +12,7 @@ import os
 
 from installer.records import Hash, InvalidRecordEntry, RecordEntry, parse_record_file
 
-from .errors import DeliveryError
+from ..errors import DeliveryError
 
 
 def entry(path, data):
@@ -32,7 +32,7 @@ def parse(text, source):
     """RECORD text -> [RecordEntry]; blank lines are skipped, a damaged line
     is refused and named by its number. Split as validate_record splits RECORD, so both
     see the same lines. Paths come back '/'-separated, as installer reads
-    them (a Windows builder's 'pkg\\x.py' is pkg/x.py): safety.py checks
+    them (a Windows builder's 'pkg\\x.py' is pkg/x.py): inputs/safety.py checks
     them as read."""
     entries = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -8,7 +8,7 @@ import sysconfig
 
 from packaging import tags as _tags
 
-from .errors import DeliveryError
+from ..errors import DeliveryError
 
 # The build writes every module with the configured Python's EXT_SUFFIX,
 # '.cpython-311-x86_64-linux-gnu.so', which names the version.

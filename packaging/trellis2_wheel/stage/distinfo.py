@@ -5,8 +5,8 @@ import os
 import shutil
 import sys
 
-from . import names, record, tags
-from .errors import DeliveryError
+from ..errors import DeliveryError
+from ..spec import names, record, tags
 
 SKIPPED_DIRS = {"__pycache__"}   # byte code from a test import of the stage
 
@@ -70,7 +70,7 @@ def make_dist_info(stage, name, version, top_levels, requires=(), summary=None,
     """Write '<name>-<version>.dist-info' (METADATA 2.1, WHEEL, top_level.txt)
     for packages already copied into the stage (source mode). The
     requirements are written as the upstream declares them; repack and
-    install pin torch and the set's own distributions (requires.py)."""
+    install pin torch and the set's own distributions (deliver/requires.py)."""
     version = str(names.version(version, subject=f"{name} --version"))
     present = [top for top in top_levels
                if any(e == top or e.startswith(top + ".") for e in os.listdir(stage))]

@@ -8,9 +8,10 @@ import os
 import shutil
 import sys
 
-from . import distinfo, names
-from .errors import EXIT_CHECK_FAILED, DeliveryError
-from .reader import Wheel
+from ..errors import EXIT_CHECK_FAILED, DeliveryError
+from ..inputs.reader import Wheel
+from ..spec import names
+from . import distinfo
 
 
 def _remove_previous(stage, name):
