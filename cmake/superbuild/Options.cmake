@@ -1,6 +1,13 @@
-# Options: every user-facing cache variable of the superbuild, with its
-# docstring, in one place. The README's table and the configure summary list
-# the same names; tests/integration/test_docs_in_step.py checks that they agree.
+# Options: the superbuild's user-facing cache variables, each with its
+# docstring, but for those defined beside the code that computes their
+# default or reads them: Toolchain.cmake (TRELLIS2_CUDART_LIBRARY),
+# JobPool.cmake (TRELLIS2_JOBS, TRELLIS2_NVCC_JOB_MEMORY_MB,
+# TRELLIS2_SCHEDULER), TorchTarget.cmake (TRELLIS2_NVCC_SPLIT_COMPILE),
+# Sccache.cmake (TRELLIS2_SCCACHE*) and Deliver.cmake (TRELLIS2_DIST_DIR).
+# CMakeLists.txt includes this module first, before project(); the other
+# modules read its variables without including it. The README's table and
+# the configure summary list every one of them;
+# tests/integration/test_docs_in_step.py checks that they agree.
 
 include("${CMAKE_CURRENT_LIST_DIR}/../../third_party/packages.cmake")
 string(JOIN " " _trellis2_known "${TRELLIS2_KNOWN_PACKAGES}")
@@ -50,6 +57,10 @@ set(TRELLIS2_CUDA_ARCHITECTURES "${_trellis2_default_archs}" CACHE STRING
 # Where each package's source comes from.
 set(TRELLIS2_SOURCE_CACHE "" CACHE PATH
   "Directory of pre-fetched source trees named <pkg>-<commit> (offline and Docker-cache builds)")
+# nvcc keys its steps on the real path of each source (sccache 0.16 hashes
+# it): two checkouts share compiler-cache hits only if their trees share a path.
+set(TRELLIS2_TREES_DIR "" CACHE PATH
+  "Where pulled and patched trees live, as <pkg>-<commit>[-patched-<sha>], shared by build trees; empty: <build>/_src/<pkg>")
 foreach(_pkg IN LISTS TRELLIS2_KNOWN_PACKAGES)
   string(TOUPPER "${_pkg}" _PKG)
   set(TRELLIS2_${_PKG}_SOURCE_DIR "" CACHE PATH

@@ -120,8 +120,9 @@ macro(_trellis2_source_from_cache pkg pin_file)
   set(origin_tree "${_cached}")
   if(PIN_PATCHES)
     # The cache is shared: patch a copy, never the cache itself.
-    set(tree "${CMAKE_BINARY_DIR}/_src/${pkg}")
-    set(download DOWNLOAD_COMMAND "${CMAKE_COMMAND}" -E copy_directory "${_cached}" "${tree}")
+    _trellis2_owned_tree(${pkg} tree)
+    set(download DOWNLOAD_COMMAND "${CMAKE_COMMAND}" "-DFROM=${_cached}" "-DTO=${tree}"
+      -P "${PROJECT_SOURCE_DIR}/cmake/scripts/copy_tree.cmake")
   else()
     set(tree "${_cached}")
     set(download DOWNLOAD_COMMAND "")
@@ -130,7 +131,7 @@ endmacro()
 
 # The pinned commit, cloned at build time by fetch_pinned.cmake.
 macro(_trellis2_source_from_git pkg pin_file)
-  set(tree "${CMAKE_BINARY_DIR}/_src/${pkg}")
+  _trellis2_owned_tree(${pkg} tree)
   set(origin "git ${PIN_REPOSITORY} @ ${PIN_COMMIT}")
   set(kind git)
   set(origin_tree "${tree}")
@@ -139,6 +140,29 @@ macro(_trellis2_source_from_git pkg pin_file)
     "-DPIN_FILE=${pin_file}" "-DMARKER=${PIN_MARKER_PATH}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/fetch_pinned.cmake")
 endmacro()
+
+# Where a tree this build clones or patches lives: <build>/_src/<pkg>, or
+# with TRELLIS2_TREES_DIR one path for every build tree of that commit and
+# patch set (an existing tree is used as it is: fetch_pinned.cmake and
+# copy_tree.cmake leave it, apply_patches.cmake finds its patches applied).
+function(_trellis2_owned_tree pkg out)
+  if(NOT TRELLIS2_TREES_DIR)
+    set(${out} "${CMAKE_BINARY_DIR}/_src/${pkg}" PARENT_SCOPE)
+    return()
+  endif()
+  set(name "${pkg}-${PIN_COMMIT}")
+  if(PIN_PATCHES)
+    set(digests "")
+    foreach(patch IN LISTS PIN_PATCHES)
+      file(SHA256 "${patch}" digest)
+      string(APPEND digests "${digest}\n")
+    endforeach()
+    string(SHA256 digest "${digests}")
+    string(SUBSTRING "${digest}" 0 12 digest)
+    string(APPEND name "-patched-${digest}")
+  endif()
+  set(${out} "${TRELLIS2_TREES_DIR}/${name}" PARENT_SCOPE)
+endfunction()
 
 # The pin's patches, applied to every tree this build owns (not a checkout).
 macro(_trellis2_patch_step pkg pin_file)

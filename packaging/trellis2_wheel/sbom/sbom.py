@@ -8,8 +8,10 @@ their sha256, the toolchain, and per module the ABI audit (passed, highest
 symbol versions, policy, and the platform tag once the audit states one).
 Same inputs, same bytes: no clock (the timestamp is SOURCE_DATE_EPOCH),
 no random serial number (a UUID derived from the document), sorted output,
-and no temporary path (paths written are inputs: the pin's repository, a
-checkout or cache tree, the compilers)."""
+and no path of the build: a source is its pin's repository and commit (a
+local repository or a source-cache tree is not named), so two checkouts
+write the same bytes; paths written are a developer's checkout and the
+compilers."""
 
 import datetime
 import functools
@@ -79,14 +81,23 @@ def epoch():
     return int(value)
 
 
+def is_local_repository(repository):
+    """A repository on this machine's disk (file:// or a path): where it lies
+    is not what the source is, and a build elsewhere would name another path."""
+    return repository.startswith(("file:", "/"))
+
+
 def source_purl(packageurl, source):
-    """pkg:github/<owner>/<repo>@<commit>, else pkg:generic with vcs_url."""
+    """pkg:github/<owner>/<repo>@<commit>, else pkg:generic with vcs_url; a
+    local repository is named by its commit alone."""
     match = _GITHUB.match(source["repository"])
     if match:
         return packageurl.PackageURL(type="github", namespace=match.group(1), name=match.group(2),
                                      version=source["commit"])
+    qualifiers = {} if is_local_repository(source["repository"]) else {
+        "vcs_url": f"git+{source['repository']}@{source['commit']}"}
     return packageurl.PackageURL(type="generic", name=source["package"], version=source["commit"],
-                                 qualifiers={"vcs_url": f"git+{source['repository']}@{source['commit']}"})
+                                 qualifiers=qualifiers)
 
 
 class _Writer:
@@ -128,13 +139,17 @@ def _source(w, source):
         version = source["describe"]
         props = w.props(source_kind="local", source_tree=source["tree"], git_describe=version)
     else:
+        # Named by what it is (the pin's repository and commit), never by
+        # where this build found it (a source cache, a local repository), so
+        # builds of one commit at two paths write the same bytes.
         version = source["commit"]
         kwargs["purl"] = source_purl(w.packageurl, source)
-        kwargs["external_references"] = [w.model.ExternalReference(
-            type=w.model.ExternalReferenceType.VCS, url=w.model.XsUri(source["repository"]))]
+        remote = not is_local_repository(source["repository"])
+        if remote:
+            kwargs["external_references"] = [w.model.ExternalReference(
+                type=w.model.ExternalReferenceType.VCS, url=w.model.XsUri(source["repository"]))]
         props = w.props(source_kind=source["kind"], source_commit=source["commit"],
-                        source_repository=source["repository"],
-                        source_cache_tree=source["tree"] if source["kind"] == "cache" else None)
+                        source_repository=source["repository"] if remote else None)
     w.add(ref, "LIBRARY", source["package"], depends=patch_refs, version=version,
           properties=props, **kwargs)
     return ref
