@@ -163,15 +163,17 @@ def test_cmake_install_keeps_it_listed_in_record(built):
 
 
 def test_configure_without_the_library_says_what_to_install():
-    # A package named cyclonedx that fails to import stands for a Python without it.
+    # Configure reads the installed distributions' metadata, not the library:
+    # a cyclonedx-python-lib 10 first on the path stands for a Python without 11.
     work = scratch_dir("sbom-no-library")
-    blocker = work / "blocker" / "cyclonedx"
+    blocker = work / "blocker" / "cyclonedx_python_lib-10.0.0.dist-info"
     blocker.mkdir(parents=True)
-    (blocker / "__init__.py").write_text("raise ImportError('No module named cyclonedx (test)')\n")
+    (blocker / "METADATA").write_text("Metadata-Version: 2.1\nName: cyclonedx-python-lib\nVersion: 10.0.0\n")
     result = configure(work / "build", env={"PYTHONPATH": str(work / "blocker")})
     assert result.returncode != 0, result.stdout[-3000:]
     text = one_line(result.stdout)
     assert "The SBOM library is missing" in text, text[-2000:]
+    assert "version 10.0.0 is installed" in text, text[-2000:]
     assert "pip install 'cyclonedx-python-lib[json-validation]==11.12.0'" in text, text[-2000:]
     assert "Install it (.ci/setup does), then configure again." in text
 
