@@ -1,6 +1,6 @@
 # Json: the one place that knows JSON's string escapes, for every CMake file
 # and script that writes JSON (the report's configuration, the native
-# build's manifest, sccache's state).
+# build's manifest, sccache's state, the wheels' platform tags).
 #
 # trellis2_json_string(<out> <value>)   <out> = "<value>" as a JSON string literal
 # trellis2_json_set(<json var> <value> <member>...)

@@ -6,7 +6,7 @@
 #
 # trellis2_cache_entry(<cache> <pkg> <commit> <out_dir> <out_manifest>)
 # trellis2_source_manifest(<tree> <commit> <out>)   the manifest text of a tree
-# trellis2_write_manifest(<tree> <commit> <file>)
+# trellis2_write_source_manifest(<tree> <commit> <file>)
 # trellis2_check_manifest(<tree> <commit> <file> <out>)
 #   <out>: empty when the tree matches, else what differs first (a sentence
 #   naming the file, what was found and what was expected).
@@ -14,6 +14,7 @@
 #   The command that fills or refills one entry, for error messages.
 
 include_guard(GLOBAL)
+include("${CMAKE_CURRENT_LIST_DIR}/Sha256.cmake")
 
 function(trellis2_cache_entry cache pkg commit out_dir out_manifest)
   set(${out_dir} "${cache}/${pkg}-${commit}" PARENT_SCOPE)
@@ -32,14 +33,14 @@ function(trellis2_source_manifest tree commit out)
       file(READ_SYMLINK "${tree}/${path}" target)
       string(SHA256 hash "symlink ${target}")
     else()
-      file(SHA256 "${tree}/${path}" hash)
+      trellis2_sha256("${tree}/${path}" hash)
     endif()
     string(APPEND text "${hash}  ${path}\n")
   endforeach()
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
-function(trellis2_write_manifest tree commit file)
+function(trellis2_write_source_manifest tree commit file)
   trellis2_source_manifest("${tree}" "${commit}" text)
   file(WRITE "${file}" "${text}")
 endfunction()

@@ -19,7 +19,7 @@
 #   the recipe's last line, after its modules: stages the Python and adds
 #   the API check (PythonStage.cmake) for the complete module list.
 #
-# trellis2_write_manifest(<file>)
+# trellis2_write_native_manifest(<file>)
 #   after every recipe: manifest.json, {"abi_audit": path, "packages": {<pkg>:
 #   {"dist", "api_check_stamp", "modules": [{"import", "file", "audit", "path"}]}}}
 #   (file: the linked module; audit: the stamp a passing audit leaves; path:

@@ -21,6 +21,8 @@
 # index, as on PyTorch's own): only this Python's wheels of these
 # distributions are replaced; CELLS_ROOT/index.html is relisted.
 
+include("${CMAKE_CURRENT_LIST_DIR}/../common/Json.cmake")
+
 # Lists arrive with | for ; (a ; would split the -D argument).
 string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
 string(REPLACE "|" ";" DISTS "${DISTS}")
@@ -95,9 +97,8 @@ remove_own_wheels()
 # OUT/platform-tags-<PYTHON_TAG>.json: per wheel abi-audit's verdict on it (platform_tag,
 # reason: what kept it off the next more compatible tag, null for none),
 # with its distribution and final file name; the build report reads it.
-string(REPLACE "\\" "\\\\" policy_json "${MANYLINUX_POLICY}")
-string(REPLACE "\"" "\\\"" policy_json "${policy_json}")
-set(record "{\"manylinux_policy\": \"${policy_json}\", \"wheels\": []}")
+set(record "{\"wheels\": []}")
+trellis2_json_set(record "${MANYLINUX_POLICY}" manylinux_policy)
 set(index 0)
 foreach(dist IN LISTS DISTS)
   string(JSON verdict GET "${judgement}" inputs ${index})
@@ -108,8 +109,8 @@ foreach(dist IN LISTS DISTS)
   foreach(key IN ITEMS files held_by path)
     string(JSON verdict REMOVE "${verdict}" ${key})
   endforeach()
-  string(JSON verdict SET "${verdict}" dist "\"${dist}\"")
-  string(JSON verdict SET "${verdict}" wheel "\"${name}\"")
+  trellis2_json_set(verdict "${dist}" dist)
+  trellis2_json_set(verdict "${name}" wheel)
   string(JSON record SET "${record}" wheels ${index} "${verdict}")
   string(JSON reason_type TYPE "${verdict}" reason)
   if(reason_type STREQUAL "STRING")

@@ -11,6 +11,7 @@
 # then refuses, saying how to get it) and TRELLIS2_MANYLINUX_POLICY_SUMMARY.
 
 include_guard(GLOBAL)
+include(Toolchain)  # Python3_EXECUTABLE
 
 set(_policy_dir "${PROJECT_SOURCE_DIR}/packaging/abi-audit/policies")
 if(EXISTS "${TRELLIS2_ABI_POLICY}" AND NOT IS_DIRECTORY "${TRELLIS2_ABI_POLICY}")

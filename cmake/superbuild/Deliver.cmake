@@ -26,6 +26,14 @@
 # (TRELLIS2_SBOM_COMMAND, Sbom.cmake), which they then deliver with RECORD.
 
 include_guard(GLOBAL)
+include(Toolchain)            # Python3_EXECUTABLE, TRELLIS2_FOUND_TORCH_*, TRELLIS2_PYTHON_*
+include(CompilerEnvironment)  # TRELLIS2_NATIVE_ENV
+include(AbiPolicy)            # TRELLIS2_ABI_POLICY_FILE, TRELLIS2_MANYLINUX_POLICY_FILE
+include(InputWheels)          # TRELLIS2_WHEEL_TOOL
+include(Sbom)                 # TRELLIS2_SBOM_COMMAND
+include(BuildLock)            # the build-lock target
+include(Upstream)             # trellis2_upstream_fact
+include(NativeBuild)          # TRELLIS2_NATIVE_DIR, TRELLIS2_ABI_AUDIT_EXECUTABLE (its target: CMakeLists.txt)
 
 set(TRELLIS2_DISTS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)

@@ -22,6 +22,9 @@
 # JSON goes into the build report.
 
 include_guard(GLOBAL)
+include(Toolchain)  # Python3_EXECUTABLE, TRELLIS2_PYTHON_TAG
+include(AbiPolicy)  # TRELLIS2_MANYLINUX_POLICY_FILE
+include(Upstream)   # trellis2_upstream_fact (Upstream includes this module too; it defines functions only)
 
 # The delivery tool as a command prefix; the native plan passes it on.
 # Through its script, not PYTHONPATH: the user's PYTHONPATH stays in force.

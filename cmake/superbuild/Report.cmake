@@ -6,8 +6,14 @@
 # Runs after the native build and the sccache statistics (CMakeLists.txt).
 
 include_guard(GLOBAL)
-include(NativeBuild)  # TRELLIS2_NATIVE_DIR, TRELLIS2_NATIVE_MANIFEST
-include(Deliver)      # TRELLIS2_REPORT_COMMAND, the set and the wheels' cell
+include(Toolchain)            # Python3_EXECUTABLE, TRELLIS2_FOUND_*, TRELLIS2_NVCC_*, TRELLIS2_CUDA_TOOLKIT_*
+include(CompilerEnvironment)  # TRELLIS2_ENVIRONMENT_NOTES
+include(AbiPolicy)            # TRELLIS2_ABI_POLICY_FILE
+include(Sccache)              # TRELLIS2_SCCACHE_REMOTE, TRELLIS2_SCCACHE_STATE_DIR
+include(SccacheServer)        # the sccache-stats target
+include(Upstream)             # trellis2_upstream_fact
+include(NativeBuild)          # TRELLIS2_NATIVE_DIR, TRELLIS2_NATIVE_MANIFEST
+include(Deliver)              # TRELLIS2_REPORT_COMMAND, the set and the wheels' cell
 
 include("${PROJECT_SOURCE_DIR}/cmake/common/Json.cmake")
 

@@ -10,6 +10,9 @@
 # modules and audits delivered (it reads report-config.json, Report.cmake).
 
 include_guard(GLOBAL)
+include(Toolchain)    # Python3_EXECUTABLE
+include(AbiPolicy)    # TRELLIS2_MANYLINUX_POLICY_FILE
+include(InputWheels)  # TRELLIS2_WHEEL_TOOL
 include(NativeBuild)  # TRELLIS2_ABI_AUDIT_EXECUTABLE
 
 execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} sbom --check-library

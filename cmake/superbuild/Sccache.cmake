@@ -22,6 +22,7 @@
 # which JobPool.cmake puts behind the job-slot launcher, and TRELLIS2_SCCACHE_SOCKET.
 
 include_guard(GLOBAL)
+include(Toolchain)  # Python3_EXECUTABLE
 
 set(TRELLIS2_SCCACHE "AUTO" CACHE STRING "Use sccache as compiler launcher: AUTO (when found), ON, OFF")
 set_property(CACHE TRELLIS2_SCCACHE PROPERTY STRINGS AUTO ON OFF)

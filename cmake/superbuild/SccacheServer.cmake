@@ -13,6 +13,10 @@
 # server at the build's start never pulls it from under another build.
 
 include_guard(GLOBAL)
+include(CompilerEnvironment)  # TRELLIS2_NATIVE_ENV
+include(Sccache)              # TRELLIS2_SCCACHE_*
+include(JobPool)              # TRELLIS2_JOBSLOT_POOLS
+include(BuildLock)            # the build-lock target
 
 if(NOT TRELLIS2_SCCACHE_LAUNCHER)
   return()

@@ -12,6 +12,8 @@
 #   TRELLIS2_CUDART_REASON  why that one
 #   TRELLIS2_TORCH_LINK_LIBRARIES  full paths of torch's libraries
 
+include_guard(GLOBAL)
+
 # --- Python: its headers and extension suffix, as FindPython knows them ------
 find_package(Python3 COMPONENTS Interpreter Development.Module)
 if(NOT Python3_Interpreter_FOUND)

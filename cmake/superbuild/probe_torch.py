@@ -7,7 +7,7 @@ Run by cmake/superbuild/Toolchain.cmake at configure time:
 It writes `set(...)` lines for CMake to include. Every value comes from the
 installed torch or from Python's sysconfig, never from a copy kept here, so a
 torch upgrade changes the flags the same way it changes torch's own
-BuildExtension (the model is vLLM's utils.cmake,
+BuildExtension (the model is vLLM's,
 https://github.com/vllm-project/vllm/blob/main/cmake/utils.cmake, which asks
 torch.utils.cpp_extension for COMMON_NVCC_FLAGS at configure time).
 Python's own facts (version, headers, EXT_SUFFIX) come from CMake's

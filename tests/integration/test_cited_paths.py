@@ -1,8 +1,9 @@
 """Every repository path cited in the code and the docs exists.
 
-A pure file check (no build tree). It reads the repository's tracked text
-files, code (*.cmake, CMakeLists.txt, *.py, *.sh, *.cpp, *.h, *.json, *.toml,
-and extensionless scripts that start with #!) and docs (*.md), and takes as a
+A pure file check (no build tree). It reads the repository's text files
+(those git tracks or does not ignore), code (*.cmake, CMakeLists.txt, *.py,
+*.sh, *.cpp, *.h, *.json, *.toml, and extensionless scripts that start with
+#!) and docs (*.md), and takes as a
 cited path every token that starts with a top-level directory (cmake/,
 tools/, ...) or is a top-level file (README.md, ...):
 
@@ -26,6 +27,12 @@ repository cites its own files from its own root (packaging/abi-audit's
 tests/fixtures/, the fixture upstream's third_party/atlas/binding.cpp).
 Paths relative to a subdirectory that do not start with a top-level root
 (policies/rocky9.policy) are not checked at all.
+
+A bare module name, `X.cmake` with no folder before it (`Upstream.cmake`),
+is cited too, and exists when a file of that name is anywhere in the
+repository. Passed over: a name that code joins to a folder
+(`work / "pin.cmake"`), a placeholder in capitals (`OUTPUT.cmake`) and
+CMake's own files (`CMakeCUDACompiler.cmake`).
 """
 
 import os
@@ -55,16 +62,21 @@ PLACEHOLDER = re.compile(r"[<>*?{}$%]|\.\.\.|…")
 TRAILING = ".,;:!?)]}>'\"`"
 # A string literal that code continues: `"cmake/" + name`, `"tests/%s" % x`, `"x/{}".format(y)`.
 CONCATENATED = re.compile(r"""^["']\s*(?:\+|%|\.format\b)""")
+# A bare X.cmake, not preceded by a path character, a placeholder's bracket or `*`.
+MODULE = re.compile(r"(?<![\w./\-~@$}<>*\\])[\w\-]+\.cmake(?![\w\-/]|\.\w)")
+JOINED = re.compile(r"""/\s*["']$""")
+NOT_OURS = re.compile(r"^(?:[A-Z_]+|CMake[A-Z]\w*)\.cmake$")
 # third_party/<dir>[/...]: a directory (no dot in its name) other than patches/.
 UPSTREAM_TREE = re.compile(r"^third_party/(?!patches(?:/|$))[^/.]+(?:/|$)")
 
 
 def tracked_files(repo):
-    """Paths (relative, posix) of the repository's tracked files: git ls-files
-    when git and a checkout are there, else every file under the root."""
+    """Paths (relative, posix) of the repository's files: those git tracks or
+    does not ignore when git and a checkout are there, else every file under
+    the root."""
     if shutil.which("git") and (repo / ".git").exists():
-        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
+        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         if out.returncode == 0:
             return [p for p in out.stdout.decode().split("\0") if p]
     files = []
@@ -103,6 +115,13 @@ def cited_paths(line):
         yield token
 
 
+def cited_modules(line):
+    """The bare X.cmake names one line cites (see the module docstring)."""
+    for match in MODULE.finditer(line):
+        if not JOINED.search(line[:match.start()]) and not NOT_OURS.match(match.group(0)):
+            yield match.group(0)
+
+
 def exists(repo, citing_file, path):
     """path is under the root, or under a directory between citing_file and it."""
     base = Path(citing_file).parent
@@ -118,7 +137,9 @@ def missing_citations(repo):
     """(file, line number, path) for every cited path that does not exist;
     this file's own examples are not citations."""
     missing = []
-    for rel in sorted(tracked_files(repo)):
+    files = tracked_files(repo)
+    names = {rel.rsplit("/", 1)[-1] for rel in files if (repo / rel).is_file()}
+    for rel in sorted(files):
         if rel == SELF or not is_scanned(repo, rel) or not (repo / rel).is_file():
             continue
         text = (repo / rel).read_text(encoding="utf-8", errors="replace")
@@ -126,6 +147,7 @@ def missing_citations(repo):
             for path in cited_paths(line):
                 if not exists(repo, rel, path):
                     missing.append((rel, number, path))
+            missing += [(rel, number, name) for name in cited_modules(line) if name not in names]
     return missing
 
 
@@ -156,6 +178,9 @@ def test_what_counts_as_a_cited_path():
     assert cites("benchmarks/one_compiler/.") == ["benchmarks/one_compiler/"]
     assert cites('-DUPSTREAM=<tests/fixture/upstream> "from tests/fixture/upstream.\\n"') == [
         "tests/fixture/upstream", "tests/fixture/upstream"]
+    assert list(cited_modules("(`SubBuildCache.cmake`, Upstream.cmake.) cmake/a.cmake x.cmake.in <pkg>.cmake")) == [
+        "SubBuildCache.cmake", "Upstream.cmake"]
+    assert list(cited_modules('work / "pin.cmake"; probe_torch.py OUTPUT.cmake; CMakeCUDACompiler.cmake')) == []
 
 
 def test_a_missing_path_is_named_with_its_file_and_line(tmp_path):
@@ -164,7 +189,7 @@ def test_a_missing_path_is_named_with_its_file_and_line(tmp_path):
     files = {
         "CMakeLists.txt": "include(cmake/a.cmake)\n",
         "cmake/a.cmake": "# see docs/a.md\n",
-        "docs/a.md": "`cmake/a.cmake`, then\n`cmake/b.cmake`.\n",
+        "docs/a.md": "`cmake/a.cmake`, then\n`cmake/b.cmake`.\na.cmake and Gone.cmake\n",
         "packaging/sub/README.md": "tests/x and cmake/gone.cmake\n",
         "packaging/sub/tests/x": "",
         "build-ci/notes.md": "cmake/generated.cmake\n",
@@ -172,5 +197,5 @@ def test_a_missing_path_is_named_with_its_file_and_line(tmp_path):
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
-    assert missing_citations(tmp_path) == [("docs/a.md", 2, "cmake/b.cmake"),
+    assert missing_citations(tmp_path) == [("docs/a.md", 2, "cmake/b.cmake"), ("docs/a.md", 3, "Gone.cmake"),
                                            ("packaging/sub/README.md", 1, "cmake/gone.cmake")]
