@@ -68,7 +68,7 @@ function(_trellis2_project_version out)
   set(${out} "${version}" PARENT_SCOPE)
 endfunction()
 
-function(trellis2_write_manifest file)
+function(trellis2_write_native_manifest file)
   set(manifest "{\"packages\": {}}")
   trellis2_json_set(manifest "$<TARGET_FILE:abi-audit>" abi_audit)
   # Wheel mode: what the input wheels would do here (extensions/CMakeLists.txt).
