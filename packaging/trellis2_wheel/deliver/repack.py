@@ -19,6 +19,17 @@ from . import requires
 
 # Used when SOURCE_DATE_EPOCH is unset, so two builds still match byte for byte.
 DEFAULT_EPOCH = 315532800   # 1980-01-01, the earliest time a zip can hold
+
+
+def epoch():
+    """SOURCE_DATE_EPOCH, the one reading of it (wheels and SBOMs), else
+    DEFAULT_EPOCH."""
+    value = os.environ.get("SOURCE_DATE_EPOCH") or str(DEFAULT_EPOCH)
+    if not value.isdigit():
+        raise DeliveryError("SOURCE_DATE_EPOCH", f"{value!r} is not a time",
+                            expected="seconds since 1970-01-01 UTC, e.g. 1766534400",
+                            fix="export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
+    return int(value)
 _LABEL = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*$")
 
 
@@ -88,15 +99,15 @@ def repack(stage, dist, label, out_dir, python_tag=None, abi_tag=None, platform_
     os.makedirs(out_dir, exist_ok=True)
     filename = f"{names.escape(name)}-{new_version}-{py}-{abi}-{plat}.whl"
     final = os.path.join(out_dir, filename)
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)
-    date_time = time.gmtime(max(epoch, DEFAULT_EPOCH))[:6]
+    stamp = epoch()
+    date_time = time.gmtime(max(stamp, DEFAULT_EPOCH))[:6]
     # Code first, dist-info last, as builders do; WheelFile.close appends RECORD.
     order = sorted(members, key=lambda rel: (rel.startswith(new_dist_info + "/"), rel))
     # Written beside the target and renamed, so a failed run leaves no half wheel.
     with tempfile.TemporaryDirectory(prefix=".repack.", dir=out_dir) as tmp:
         partial = os.path.join(tmp, filename)
         saved = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)   # WheelFile stamps RECORD with it
+        os.environ["SOURCE_DATE_EPOCH"] = str(stamp)   # WheelFile stamps RECORD with it
         try:
             with WheelFile(partial, "w") as wheel:
                 for rel in order:

@@ -19,7 +19,7 @@ import os
 import re
 import uuid
 
-from ..deliver.repack import DEFAULT_EPOCH, labelled
+from ..deliver.repack import epoch, labelled
 from ..errors import DeliveryError
 from ..spec import names
 from . import sbom_facts
@@ -94,15 +94,6 @@ def check_library():
                                 found=f"{need.name} {have or 'missing'}", expected=str(need), fix=PIP_LINE)
     return found
 
-
-def epoch():
-    """SOURCE_DATE_EPOCH, else the date repack stamps wheels with."""
-    value = os.environ.get("SOURCE_DATE_EPOCH") or str(DEFAULT_EPOCH)
-    if not value.isdigit():
-        raise DeliveryError("SOURCE_DATE_EPOCH", f"{value!r} is not a time",
-                            expected="seconds since 1970-01-01 UTC, e.g. 1766534400",
-                            fix="export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
-    return int(value)
 
 
 def is_local_repository(repository):
