@@ -10,10 +10,11 @@ build's directory and manifest). The native build's manifest.json lists per
 package its modules, their files, the audit stamp each leaves when it
 passed (abi-audit's JSON) and the stamp the API check leaves when it passed.
 The compilers each module's build files run come from the native build's
-Ninja files (compilers_ran.py) and are compared with the checked compiler:
-a difference fails the report. The requirements each
-repaired wheel will declare come from `trellis2_wheel requirements` (run as
-a subprocess, with the same Python). Standard library only.
+compile database and CMake File API replies (compilers_ran.py) and are
+compared with the checked compiler: a difference fails the report. The
+requirements each repaired wheel will declare come from `trellis2_wheel
+requirements` (run as a subprocess, with the same Python). Standard
+library only.
 """
 
 import json
@@ -225,20 +226,22 @@ def compilers_line(summary, packages):
             f"every nvcc -ccbin, C++ compile and link is the checked {summary['checked']}")
 
 
-def platform_tags(config):
+def platform_tags(config, manifest):
     """The platform tag each repaired wheel got (<cell>/platform-tags.json,
     written by the wheels target) and the one each input wheel would have
-    earned (abi-audit --platform-tag's report), each with abi-audit's reason:
-    what kept it off the next more compatible tag (null: none)."""
-    paths = config.get("platform_tags") or {}
+    earned (abi-audit --platform-tag's report, named by the native build's
+    manifest), each with abi-audit's reason: what kept it off the next more
+    compatible tag (null: none)."""
+    wheels = (config.get("platform_tags") or {}).get("wheels", "")
+    inputs = manifest.get("input_wheel_tags") or ""
     result = {"wheels": [], "input_wheels": []}
-    if os.path.isfile(paths.get("wheels", "")):
+    if os.path.isfile(wheels):
         result["wheels"] = [{key: entry[key] for key in ("dist", "wheel", "platform_tag", "reason")}
-                            for entry in json.load(open(paths["wheels"]))["wheels"]]
-    if os.path.isfile(paths.get("input_wheels", "")):
+                            for entry in json.load(open(wheels))["wheels"]]
+    if os.path.isfile(inputs):
         result["input_wheels"] = [{"wheel": os.path.basename(entry["path"]), "platform_tag": entry["platform_tag"],
                                    "reason": entry.get("reason")}
-                                  for entry in json.load(open(paths["input_wheels"]))["inputs"]]
+                                  for entry in json.load(open(inputs))["inputs"]]
     return result
 
 
@@ -283,7 +286,7 @@ def main():
     report["compilers_ran"] = checked_compilers(config, ran)
     report["compiler_cache"] = compiler_cache(config)
     report["requirements"] = requirements(config)
-    report["platform_tags"] = platform_tags(config)
+    report["platform_tags"] = platform_tags(config, manifest)
     report["input_wheels_load"] = input_wheels_load(manifest, config["toolchain"]["torch"])
     tmp = sys.argv[2] + ".tmp"
     with open(tmp, "w") as out:

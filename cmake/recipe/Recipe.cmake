@@ -20,7 +20,9 @@
 #   the API check (PythonStage.cmake) for the complete module list.
 #
 # trellis2_write_native_manifest(<file>)
-#   after every recipe: manifest.json, {"abi_audit": path, "packages": {<pkg>:
+#   after every recipe: the native plan's TRELLIS2_NATIVE_MANIFEST, the one
+#   way facts go back to the superbuild: {"abi_audit": path,
+#   ["input_wheel_tags": path, "input_wheel_load": path,] "packages": {<pkg>:
 #   {"dist", "api_check_stamp", "modules": [{"import", "file", "audit", "path"}]}}}
 #   (file: the linked module; audit: the stamp a passing audit leaves; path:
 #   where it is staged, relative to the stage, as a wheel ships it)
@@ -71,8 +73,10 @@ endfunction()
 function(trellis2_write_native_manifest file)
   set(manifest "{\"packages\": {}}")
   trellis2_json_set(manifest "$<TARGET_FILE:abi-audit>" abi_audit)
-  # Wheel mode: what the input wheels would do here (extensions/CMakeLists.txt).
-  if(TRELLIS2_INPUT_WHEEL_LOAD)
+  # Wheel mode: the tags the input wheels would have earned, and what they
+  # would do here (extensions/CMakeLists.txt).
+  if(TRELLIS2_INPUT_WHEEL_TAGS)
+    trellis2_json_set(manifest "${TRELLIS2_INPUT_WHEEL_TAGS}" input_wheel_tags)
     trellis2_json_set(manifest "${TRELLIS2_INPUT_WHEEL_LOAD}" input_wheel_load)
   endif()
   foreach(pkg IN LISTS TRELLIS2_PACKAGES)

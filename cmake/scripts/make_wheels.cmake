@@ -1,6 +1,6 @@
 # cmake -DWHEEL_TOOL=<cmd;...> -DSTAGE=<dir> -DDISTS=<a;b> -DLABEL=<label>
 #       -DTORCH_VERSION=<2.7.0> -DPYTHON_TAG=<cp311> -DOUT=<cell dir> -DCELLS_ROOT=<dist dir>
-#       -DABI_AUDIT=<exe> -DPOLICY=<file>
+#       -DMANIFEST=<the native build's manifest.json: abi-audit's path> -DPOLICY=<file>
 #       -DMANYLINUX_POLICY=<auditwheel's manylinux-policy.json, or "">
 #       -DSBOM_COMMAND=<cmd;...> -P make_wheels.cmake
 #
@@ -26,6 +26,13 @@ include("${CMAKE_CURRENT_LIST_DIR}/../common/Json.cmake")
 # Lists arrive with | for ; (a ; would split the -D argument).
 string(REPLACE "|" ";" WHEEL_TOOL "${WHEEL_TOOL}")
 string(REPLACE "|" ";" DISTS "${DISTS}")
+# abi-audit is the one the native build built, as its manifest names it.
+file(READ "${MANIFEST}" _manifest)
+string(JSON ABI_AUDIT ERROR_VARIABLE _error GET "${_manifest}" abi_audit)
+if(_error OR NOT EXISTS "${ABI_AUDIT}")
+  message(FATAL_ERROR "${MANIFEST} names no abi-audit that exists ('${ABI_AUDIT}' ${_error}). "
+    "Build the native build first: cmake --build <build>.")
+endif()
 if(NOT MANYLINUX_POLICY)
   message(FATAL_ERROR "The wheels target judges each wheel's platform tag by auditwheel's manylinux-policy.json, "
     "and configure found none: the configured Python cannot import auditwheel. Run `<that python> -m pip install "

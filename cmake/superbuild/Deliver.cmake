@@ -33,7 +33,7 @@ include(InputWheels)          # TRELLIS2_WHEEL_TOOL
 include(Sbom)                 # TRELLIS2_SBOM_COMMAND
 include(BuildLock)            # the build-lock target
 include(Upstream)             # trellis2_upstream_fact
-include(NativeBuild)          # TRELLIS2_NATIVE_DIR, TRELLIS2_ABI_AUDIT_EXECUTABLE (its target: CMakeLists.txt)
+include(NativeBuild)          # TRELLIS2_NATIVE_DIR, TRELLIS2_NATIVE_MANIFEST (its target: CMakeLists.txt)
 
 set(TRELLIS2_DISTS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
@@ -108,7 +108,7 @@ add_custom_target(wheels
     "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
     "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
     "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}" "-DPYTHON_TAG=${TRELLIS2_PYTHON_TAG}" "-DSBOM_COMMAND=${_sbom_command}"
-    "-DABI_AUDIT=${TRELLIS2_ABI_AUDIT_EXECUTABLE}" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
+    "-DMANIFEST=${TRELLIS2_NATIVE_MANIFEST}" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
     "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
   ${TRELLIS2_REPORT_COMMAND}

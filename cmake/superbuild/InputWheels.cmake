@@ -11,20 +11,15 @@
 #   <dist>        distribution name the wheel must carry
 #   <out_wheel>   set to the wheel's path ("" in source mode)
 #
-# trellis2_input_wheel_tags_file(<out>): once every package is added, the
-# file the native build writes the input wheels' judgement to,
-# build/input-wheel-tags.json ("" when nothing is judged: source mode, or no
-# auditwheel policy). The inner project (extensions/CMakeLists.txt) judges
-# them right after it has built abi-audit and before any module compiles:
-# which platform tag each input wheel would have earned and why not a better
+# In wheel mode the inner project (extensions/CMakeLists.txt) judges the
+# input wheels right after it has built abi-audit and before any module
+# compiles: which platform tag each would have earned and why not a better
 # one (GLIBCXX_3.4.32 keeps Torch270's flex_gemm at manylinux_2_39), the
-# reason the modules are rebuilt, stated from the wheels themselves. The
-# JSON goes into the build report.
+# reason the modules are rebuilt, stated from the wheels themselves. Its
+# manifest names the JSON, which goes into the build report.
 
 include_guard(GLOBAL)
 include(Toolchain)  # Python3_EXECUTABLE, TRELLIS2_PYTHON_TAG
-include(AbiPolicy)  # TRELLIS2_MANYLINUX_POLICY_FILE
-include(Upstream)   # trellis2_upstream_fact (Upstream includes this module too; it defines functions only)
 
 # The delivery tool as a command prefix; the native plan passes it on.
 # Through its script, not PYTHONPATH: the user's PYTHONPATH stays in force.
@@ -60,17 +55,4 @@ function(trellis2_input_wheel pkg dist out_wheel)
   # A changed pin list reconfigures, so the check runs again.
   set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${TRELLIS2_WHEEL_PINS}")
   set(${out_wheel} "${wheel}" PARENT_SCOPE)
-endfunction()
-
-function(trellis2_input_wheel_tags_file out)
-  set(wheels "")
-  foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-    trellis2_upstream_fact(${pkg} WHEEL wheel)
-    list(APPEND wheels ${wheel})
-  endforeach()
-  if(NOT wheels OR NOT TRELLIS2_MANYLINUX_POLICY_FILE)
-    set(${out} "" PARENT_SCOPE)  # source mode; or no auditwheel, which the summary already says
-  else()
-    set(${out} "${CMAKE_BINARY_DIR}/input-wheel-tags.json" PARENT_SCOPE)
-  endif()
 endfunction()

@@ -14,10 +14,11 @@
 #     <pkg>          one package only, for kernel work:
 #                    `cmake --build build --target flex_gemm`
 #     compile_commands  <build>/compile_commands.json, the native build's
-# Sets (at include) TRELLIS2_NATIVE_DIR, TRELLIS2_ABI_AUDIT_EXECUTABLE and
-#   TRELLIS2_NATIVE_MANIFEST (the inner project's list of packages, modules,
-#   audits and API-check stamps, which the report, the SBOM and the delivery
-#   read instead of knowing its layout).
+# Sets (at include) TRELLIS2_NATIVE_DIR and TRELLIS2_NATIVE_MANIFEST: the
+#   one way facts come back from the inner project (its packages, modules,
+#   audit and API-check stamps, abi-audit's path, the input wheels'
+#   judgement), which the report, the SBOM and the wheels read instead of
+#   knowing its layout; the plan names it to the inner project.
 #
 # What crosses into the inner project is one file, <build>/native-plan.cmake,
 # written here: plain values only. The compilers and launchers (read before
@@ -36,9 +37,8 @@ set(TRELLIS2_NATIVE_MANIFEST "${TRELLIS2_NATIVE_DIR}/manifest.json")
 # abi-audit is built by the native build too (beside its policies/), so the
 # modules' compiles need not wait for it (in wheel mode they wait for the
 # input wheels' judgement, which runs it); the superbuild's own steps (the
-# wheels target, the SBOM) run it after the native build.
+# wheels target, the SBOM) run the one the manifest names.
 set(TRELLIS2_ABI_AUDIT_BINARY_DIR "${TRELLIS2_NATIVE_DIR}/abi-audit")
-set(TRELLIS2_ABI_AUDIT_EXECUTABLE "${TRELLIS2_ABI_AUDIT_BINARY_DIR}/abi-audit")
 
 # _trellis2_plan_set(<content var> <name> <value>...): one line of the plan.
 function(_trellis2_plan_set content name)
@@ -62,9 +62,7 @@ function(_trellis2_write_native_plan file)
   _trellis2_plan_set(plan TRELLIS2_API_CHECK "${TRELLIS2_API_CHECK}")
   _trellis2_plan_set(plan TRELLIS2_ABI_POLICY_FILE "${TRELLIS2_ABI_POLICY_FILE}")
   _trellis2_plan_set(plan TRELLIS2_ABI_AUDIT_BINARY_DIR "${TRELLIS2_ABI_AUDIT_BINARY_DIR}")
-  # In wheel mode the inner project judges the input wheels before any module compiles.
-  trellis2_input_wheel_tags_file(input_wheel_tags)
-  _trellis2_plan_set(plan TRELLIS2_INPUT_WHEEL_TAGS "${input_wheel_tags}")
+  _trellis2_plan_set(plan TRELLIS2_NATIVE_MANIFEST "${TRELLIS2_NATIVE_MANIFEST}")
   _trellis2_plan_set(plan TRELLIS2_MANYLINUX_POLICY_FILE "${TRELLIS2_MANYLINUX_POLICY_FILE}")
   _trellis2_plan_set(plan TRELLIS2_PACKAGES ${TRELLIS2_PACKAGES})
   foreach(pkg IN LISTS TRELLIS2_PACKAGES)
@@ -88,6 +86,12 @@ function(trellis2_add_native_build)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "DEPENDS")
   set(plan "${CMAKE_BINARY_DIR}/native-plan.cmake")
   _trellis2_write_native_plan("${plan}")
+  # The report's compilers (tools/compilers_ran.py) come from the native
+  # build's compile database and CMake's File API replies; CMake 3.25 reads
+  # the queries when a configure starts, so they exist before the first one.
+  foreach(kind codemodel-v2 toolchains-v1)
+    file(WRITE "${TRELLIS2_NATIVE_DIR}/.cmake/api/v1/query/${kind}" "")
+  endforeach()
   # Under TRELLIS2_NATIVE_ENV (CompilerEnvironment.cmake): no CC/CXX/
   # CUDAHOSTCXX/NVCC_*/...FLAGS of the configure or build environment
   # reaches a compile or a link.

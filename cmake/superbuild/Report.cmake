@@ -121,10 +121,10 @@ foreach(_dist IN LISTS TRELLIS2_DISTS)
   trellis2_json_set(_config "${_dist}" delivery set ${_index})
   math(EXPR _index "${_index} + 1")
 endforeach()
-# Platform tags: of the repaired wheels (the wheels target) and of the input wheels.
+# Platform tags of the repaired wheels (the wheels target); the input
+# wheels' come with the native build's manifest.
 string(JSON _config SET "${_config}" platform_tags "{}")
 trellis2_json_set(_config "${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}/platform-tags-${TRELLIS2_PYTHON_TAG}.json" platform_tags wheels)
-trellis2_json_set(_config "${CMAKE_BINARY_DIR}/input-wheel-tags.json" platform_tags input_wheels)
 # Rewritten only when it changed.
 file(WRITE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${_config}\n")
 file(COPY_FILE "${CMAKE_BINARY_DIR}/report-config.json.tmp" "${CMAKE_BINARY_DIR}/report-config.json" ONLY_IF_DIFFERENT)

@@ -13,7 +13,6 @@ include_guard(GLOBAL)
 include(Toolchain)    # Python3_EXECUTABLE
 include(AbiPolicy)    # TRELLIS2_MANYLINUX_POLICY_FILE
 include(InputWheels)  # TRELLIS2_WHEEL_TOOL
-include(NativeBuild)  # TRELLIS2_ABI_AUDIT_EXECUTABLE
 
 execute_process(COMMAND ${TRELLIS2_WHEEL_TOOL} sbom --check-library
   OUTPUT_VARIABLE _sbom_library ERROR_VARIABLE _sbom_error RESULT_VARIABLE _sbom_rc
@@ -26,8 +25,7 @@ endif()
 set(TRELLIS2_SBOM_LIBRARY "${_sbom_library}")
 set(TRELLIS2_SBOM_COMMAND ${TRELLIS2_WHEEL_TOOL} sbom --config "${CMAKE_BINARY_DIR}/report-config.json")
 # Each module's platform tag, judged as the wheels target judges the wheels
-# (abi-audit as the native build leaves it).
+# (by the abi-audit the native build's manifest names).
 if(TRELLIS2_MANYLINUX_POLICY_FILE)
-  list(APPEND TRELLIS2_SBOM_COMMAND --abi-audit "${TRELLIS2_ABI_AUDIT_EXECUTABLE}"
-    --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}")
+  list(APPEND TRELLIS2_SBOM_COMMAND --manylinux-policy "${TRELLIS2_MANYLINUX_POLICY_FILE}")
 endif()

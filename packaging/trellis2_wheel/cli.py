@@ -89,7 +89,7 @@ def _sbom(args):
     if not args.config:
         raise DeliveryError("sbom", "--config is required", expected="--config <build>/report-config.json",
                             fix="pass the build's report-config.json (configure writes it)")
-    for path in sbom.write_sboms(args.config, stage=args.stage, dists=args.dist, abi_audit=args.abi_audit,
+    for path in sbom.write_sboms(args.config, stage=args.stage, dists=args.dist,
                                  manylinux_policy=args.manylinux_policy):
         print(path)
 
@@ -224,9 +224,9 @@ def parser():
                    help="the build's report-config.json (toolchain, provenance, stage, label)")
     c.add_argument("--stage", help="default: the stage the configuration names")
     c.add_argument("--dist", metavar="NAME", help="only these distributions", **many)
-    c.add_argument("--abi-audit", metavar="EXE", help="with --manylinux-policy: state each module's platform "
-                   "tag, judged by EXE --platform-tag over the staged modules")
-    c.add_argument("--manylinux-policy", metavar="FILE", help="auditwheel's manylinux-policy.json")
+    c.add_argument("--manylinux-policy", metavar="FILE", help="auditwheel's manylinux-policy.json: state each "
+                   "module's platform tag, judged by `abi-audit --platform-tag` (the one the native build's "
+                   "manifest names) over the staged modules")
     c.set_defaults(run=_sbom)
 
     c = sub.add_parser("index", help="write DIR/simple, a PEP 503 index of the wheels in DIR, "

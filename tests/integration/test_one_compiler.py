@@ -210,20 +210,30 @@ def test_a_tree_detected_with_another_host_compiler_stops_its_configure(work, wr
 
 def test_the_report_fails_on_a_compiler_the_build_files_run_that_is_not_the_checked_one(
         work, wrapper_in_compiler_variables, static_wrapper):
-    """compilers_ran reads the Ninja files: a -ccbin there that is not the
-    checked compiler fails the report, naming the module and the compiler."""
+    """compilers_ran reads the native build's compile database and CMake's
+    File API replies: a -ccbin there that is not the checked compiler, or a
+    static libstdc++ on a module's link, fails the report, naming the module."""
     build_dir, _output, _env = wrapper_in_compiler_variables
     wrapper, _log = static_wrapper
-    rules = build_dir / "native" / "CMakeFiles" / "rules.ninja"
-    original = rules.read_text()
-    try:
-        rules.write_text(original.replace(f"-ccbin={CXX}", f"-ccbin={wrapper}", 1))
-        result = run([PYTHON, REPO / "tools/build_report.py", build_dir / "report-config.json", work / "report.json"])
-        assert result.returncode != 0, result.stdout[-2000:]
-        assert f"fixture_pkg._C: nvcc_host is {wrapper}, not the checked {CXX}" in result.stdout
-        assert json.loads((work / "report.json").read_text())["compilers_ran"]["differences"]
-    finally:
-        rules.write_text(original)
+    native = build_dir / "native"
+    (target,) = (native / ".cmake/api/v1/reply").glob("target-fixture_pkg._C-*.json")
+    linked = json.loads(target.read_text())
+    linked["link"]["commandFragments"].append({"fragment": "-static-libstdc++", "role": "flags"})
+    database = native / "compile_commands.json"
+    cases = [(database, database.read_text().replace(f"-ccbin={CXX}", f"-ccbin={wrapper}", 1),
+              f"fixture_pkg._C: nvcc_host is {wrapper}, not the checked {CXX}"),
+             (target, json.dumps(linked), "fixture_pkg._C: its link line adds a static libstdc++")]
+    for path, text, message in cases:
+        original = path.read_text()
+        try:
+            path.write_text(text)
+            result = run([PYTHON, REPO / "tools/build_report.py", build_dir / "report-config.json",
+                          work / "report.json"])
+            assert result.returncode != 0, result.stdout[-2000:]
+            assert message in result.stdout, result.stdout[-2000:]
+            assert json.loads((work / "report.json").read_text())["compilers_ran"]["differences"]
+        finally:
+            path.write_text(original)
 
 
 def test_a_static_libstdcxx_wrapper_as_the_compiler_stops_configure(work):

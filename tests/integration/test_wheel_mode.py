@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,8 @@ def test_input_wheel_is_judged_before_the_modules_are_built(wheel_build):
     """Which platform tag the input wheel would have earned, named in the
     build log (right after abi-audit, before the first compile of a module)
     and in the report."""
-    judged = json.loads((BUILD / "input-wheel-tags.json").read_text())
+    manifest = json.loads((BUILD / "native" / "manifest.json").read_text())
+    judged = json.loads(Path(manifest["input_wheel_tags"]).read_text())
     (entry,) = judged["inputs"]
     assert entry["path"] == str(WORK / "wheels" / wheel_path().name)
     assert re.fullmatch(r"manylinux_2_\d+_x86_64", entry["platform_tag"]), entry

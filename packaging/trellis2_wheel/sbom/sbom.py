@@ -243,10 +243,11 @@ def document(dist, version, facts, tc, timestamp):
     return text
 
 
-def write_sboms(config_path, stage=None, dists=(), abi_audit=None, manylinux_policy=None):
+def write_sboms(config_path, stage=None, dists=(), manylinux_policy=None):
     """Write the SBOM into each staged distribution's dist-info (only when it
-    changed); returns the paths written. With abi_audit and manylinux_policy
-    (auditwheel's JSON), each module's platform tag is judged and stated."""
+    changed); returns the paths written. With manylinux_policy (auditwheel's
+    JSON), each module's platform tag is judged, by the abi-audit the native
+    build's manifest names, and stated."""
     config = sbom_facts.load_json(config_path, "build configuration (report-config.json)")
     stage = stage or config["delivery"]["stage"]
     label = config["delivery"]["label"]
@@ -255,9 +256,10 @@ def write_sboms(config_path, stage=None, dists=(), abi_audit=None, manylinux_pol
     timestamp = epoch()
     written = []
     every = sbom_facts.distributions(config, stage)
-    if abi_audit and manylinux_policy:
+    if manylinux_policy:
         modules = [m for facts in every for m in facts["modules"]]
-        tags = sbom_facts.judge_platform_tags(abi_audit, manylinux_policy, stage, [m["path"] for m in modules])
+        tags = sbom_facts.judge_platform_tags(sbom_facts.abi_audit(config), manylinux_policy, stage,
+                                              [m["path"] for m in modules])
         for module in modules:
             module["platform_tag"] = tags[module["path"]]
     unknown = wanted - {names.normalize(f["dist"]) for f in every}

@@ -121,6 +121,15 @@ def _source_facts(package):
     return source
 
 
+def abi_audit(config):
+    """The abi-audit the native build built, as its manifest names it."""
+    manifest = load_json(config["native_manifest"], "abi-audit's path")
+    if not manifest.get("abi_audit"):
+        raise DeliveryError(config["native_manifest"], "names no abi-audit", expected='"abi_audit": <path>',
+                            fix=FIX_BUILD)
+    return manifest["abi_audit"]
+
+
 def distributions(config, stage):
     """Per distribution of the set: {dist, modules, source}."""
     policy_fallback = os.path.splitext(os.path.basename(config.get("abi_policy", "")))[0]
