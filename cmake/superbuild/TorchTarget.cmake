@@ -9,19 +9,13 @@
 #       (COMMON_NVCC_FLAGS), CUDA_ARCH_FLAGS (torch's -gencode list for
 #       TRELLIS2_CUDA_ARCHITECTURES), EXT_SUFFIX, NVCC_THREADS,
 #       NVCC_SPLIT_COMPILE
-# Sets TRELLIS2_NVCC_THREADS at include: the device architectures nvcc
-# compiles each unit for, the distinct virtual architectures of the -gencode
-# list (9.0+PTX adds PTX of compute_90, not another compile); jobslot's
+# Sets TRELLIS2_NVCC_THREADS at include: the device compiles of each unit,
+# as the torch probe counted them from torch's own -gencode list; jobslot's
 # cold-start plan (BuildLock.cmake) reserves that many slots for such a unit.
 
 include_guard(GLOBAL)
 
-string(REGEX MATCHALL "arch=compute_[0-9]+[a-z]?" _archs "${TRELLIS2_TORCH_CUDA_ARCH_FLAGS}")
-list(REMOVE_DUPLICATES _archs)
-list(LENGTH _archs TRELLIS2_NVCC_THREADS)
-if(TRELLIS2_NVCC_THREADS LESS 1)
-  set(TRELLIS2_NVCC_THREADS 1)
-endif()
+set(TRELLIS2_NVCC_THREADS "${TRELLIS2_TORCH_NVCC_THREADS}")  # probe_torch.py counts them
 
 # Issue 29's measurement: nvcc --split-compile=<n> (CUDA >= 12.1: the
 # optimizer of one unit on up to n threads; 0 lets nvcc take every core).

@@ -85,6 +85,11 @@ def probe(arch_list):
         # Not FindPython's SITEARCH: that is distutils' answer, which on
         # Debian's patched Pythons is not where pip installs.
         "TRELLIS2_PYTHON_PLATLIB": sysconfig.get_paths()["platlib"],
+        # The device compiles of one unit: its distinct virtual architectures
+        # (9.0+PTX adds PTX of compute_90, not another compile); nvcc runs
+        # them on that many threads (--threads, TorchExtension.cmake).
+        "TRELLIS2_TORCH_NVCC_THREADS": max(1, len({flag.split("arch=")[1].split(",")[0]
+                                                   for flag in gencode if "arch=" in flag})),
     }
     lists = {
         "TRELLIS2_TORCH_INCLUDE_DIRS": extension.include_dirs,
