@@ -1,6 +1,6 @@
 # TorchExtension: trellis2_add_torch_extension(), the one place that turns
-# torch's extension flags (the trellis2::torch target the native plan
-# defines, cmake/superbuild/TorchTarget.cmake) into a module. Used by every
+# torch's extension flags (the trellis2::torch target, built from the native
+# plan's values by TorchInterface.cmake) into a module. Used by every
 # package recipe (extensions/<pkg>/) inside the inner project.
 #
 # trellis2_add_torch_extension(<import.name>

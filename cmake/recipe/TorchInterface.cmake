@@ -1,7 +1,8 @@
 # TorchInterface: trellis2::torch, the INTERFACE target through which a
 # module gets what torch.utils.cpp_extension's CUDAExtension + BuildExtension
 # give every extension, built from the plain values of the native plan
-# (cmake/superbuild/TorchTarget.cmake probes and names them):
+# (the superbuild's torch probe finds them, cmake/superbuild/NativeBuild.cmake
+# writes them):
 #   usage requirements   torch's and Python's include dirs (-I after the
 #                        recipe's, setuptools' order), the libraries
 #                        CUDAExtension links (full paths),

@@ -17,7 +17,7 @@
 # holds its slots until the plan's window closes.
 
 include_guard(GLOBAL)
-include(TorchTarget)  # TRELLIS2_NVCC_THREADS
+include(Toolchain)  # TRELLIS2_TORCH_NVCC_THREADS
 
 set(_plan_args)
 foreach(_pkg IN LISTS TRELLIS2_PACKAGES)
@@ -31,6 +31,6 @@ add_custom_target(build-lock
   COMMAND "${TRELLIS2_JOBSLOT}" --build-lock "${CMAKE_BINARY_DIR}/build.lock"
     --size-memory-pool "${TRELLIS2_JOBSLOT_POOLS}/nvcc"
     --plan "${TRELLIS2_JOBSLOT_POOLS}/jobs" --plan "${TRELLIS2_JOBSLOT_POOLS}/nvcc:.cu"
-    ${_plan_args} --plan-threads ${TRELLIS2_NVCC_THREADS}
+    ${_plan_args} --plan-threads ${TRELLIS2_TORCH_NVCC_THREADS}
   COMMENT "Taking the build-tree lock ${CMAKE_BINARY_DIR}/build.lock"
   VERBATIM)

@@ -23,14 +23,14 @@
 # What crosses into the inner project is one file, <build>/native-plan.cmake,
 # written here: plain values only. The compilers and launchers (read before
 # its project()), the delivery settings its stage rules need, each package's
-# tree and pin, and torch's extension flags and paths (TorchTarget.cmake),
-# from which cmake/recipe/TorchInterface.cmake builds trellis2::torch.
+# tree and pin, and torch's extension flags and paths (Toolchain.cmake's
+# probe), from which cmake/recipe/TorchInterface.cmake builds trellis2::torch.
 # The file is rewritten only when its content changes,
 # so a re-configure of the superbuild re-generates nothing and recompiles
 # nothing.
 
 include_guard(GLOBAL)
-include(TorchTarget)
+include(Toolchain)  # TRELLIS2_TORCH_*, TRELLIS2_PYTHON_*, Python3_EXECUTABLE
 
 set(TRELLIS2_NATIVE_DIR "${CMAKE_BINARY_DIR}/native")
 set(TRELLIS2_NATIVE_MANIFEST "${TRELLIS2_NATIVE_DIR}/manifest.json")
@@ -71,11 +71,18 @@ function(_trellis2_write_native_plan file)
       _trellis2_plan_set(plan TRELLIS2_${pkg}_${fact} "${value}")
     endforeach()
   endforeach()
-  # torch's flags and paths, from which the inner project builds trellis2::torch.
-  trellis2_torch_plan_values(torch_values)
-  foreach(name IN LISTS torch_values)
-    _trellis2_plan_set(plan ${name} ${${name}})
-  endforeach()
+  # torch's flags and paths as the probe found them (Toolchain.cmake), from
+  # which cmake/recipe/TorchInterface.cmake builds trellis2::torch.
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_INCLUDE_DIRS ${TRELLIS2_TORCH_INCLUDE_DIRS} ${TRELLIS2_PYTHON_INCLUDE_DIRS})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_LINK_LIBRARIES ${TRELLIS2_TORCH_LINK_LIBRARIES})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_DEFINES ${TRELLIS2_TORCH_PYBIND11_DEFINES})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_CXX11_ABI ${TRELLIS2_TORCH_CXX11_ABI})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_CXX_FLAGS ${TRELLIS2_PYTHON_CFLAGS})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_CUDA_FLAGS ${TRELLIS2_TORCH_COMMON_NVCC_FLAGS})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_CUDA_ARCH_FLAGS ${TRELLIS2_TORCH_CUDA_ARCH_FLAGS})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_EXT_SUFFIX ${TRELLIS2_PYTHON_EXT_SUFFIX})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_NVCC_THREADS ${TRELLIS2_TORCH_NVCC_THREADS})
+  _trellis2_plan_set(plan TRELLIS2_TORCH_TARGET_NVCC_SPLIT_COMPILE ${TRELLIS2_NVCC_SPLIT_COMPILE})
   # Rewritten only when it changed: the inner project re-configures on its change.
   file(WRITE "${file}.tmp" "${plan}")
   file(COPY_FILE "${file}.tmp" "${file}" ONLY_IF_DIFFERENT)

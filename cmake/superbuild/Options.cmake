@@ -2,7 +2,7 @@
 # docstring, but for those defined beside the code that computes their
 # default or reads them: Toolchain.cmake (TRELLIS2_CUDART_LIBRARY),
 # JobPool.cmake (TRELLIS2_JOBS, TRELLIS2_NVCC_JOB_MEMORY_MB,
-# TRELLIS2_SCHEDULER), TorchTarget.cmake (TRELLIS2_NVCC_SPLIT_COMPILE),
+# TRELLIS2_SCHEDULER),
 # Sccache.cmake (TRELLIS2_SCCACHE*) and Deliver.cmake (TRELLIS2_DIST_DIR).
 # CMakeLists.txt includes this module first, before project(); the other
 # modules read its variables without including it. The README's table and
@@ -57,6 +57,15 @@ set(TRELLIS2_CUDA_ARCHITECTURES "${_trellis2_default_archs}" CACHE STRING
 # Where each package's source comes from.
 set(TRELLIS2_SOURCE_CACHE "" CACHE PATH
   "Directory of pre-fetched source trees named <pkg>-<commit> (offline and Docker-cache builds)")
+# Issue 29's measurement: nvcc --split-compile=<n> (CUDA >= 12.1: the
+# optimizer of one unit on up to n threads; 0 lets nvcc take every core).
+set(TRELLIS2_NVCC_SPLIT_COMPILE "" CACHE STRING
+  "nvcc --split-compile value for every CUDA unit (empty: not passed, as torch's own build)")
+if(NOT TRELLIS2_NVCC_SPLIT_COMPILE MATCHES "^([0-9]+)?$")
+  message(FATAL_ERROR "TRELLIS2_NVCC_SPLIT_COMPILE='${TRELLIS2_NVCC_SPLIT_COMPILE}' is not a thread count. "
+    "Pass -DTRELLIS2_NVCC_SPLIT_COMPILE=4, 0 (nvcc's maximum), or leave it empty (not passed).")
+endif()
+
 # nvcc keys its steps on the real path of each source (sccache 0.16 hashes
 # it): two checkouts share compiler-cache hits only if their trees share a path.
 set(TRELLIS2_TREES_DIR "" CACHE PATH
