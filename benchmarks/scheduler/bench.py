@@ -58,6 +58,7 @@ class FirstCompile(threading.Thread):
         super().__init__(daemon=True)
         self.native = str(native)
         self.at = None
+        self.what = None
         self.stop = threading.Event()
 
     def run(self):
@@ -71,8 +72,10 @@ class FirstCompile(threading.Thread):
                     cwd = os.readlink(f"/proc/{pid}/cwd")
                 except OSError:
                     continue
-                if cwd == self.native and "cmTC_" not in cmdline and "abi-audit" not in cmdline:
+                if (cwd == self.native and ".dir/" in cmdline and "cmTC_" not in cmdline
+                        and "abi-audit" not in cmdline):
                     self.at = time.time()
+                    self.what = cmdline.replace("\0", " ")[-160:]
                     break
             self.stop.wait(0.05)
 
@@ -131,6 +134,7 @@ def one_run(args, variant, rep):
         "total_s": round(total, 2), "cpu_s": round(cpu_s, 1), "cores": cores,
         "cpu_s_per_core": round(cpu_s / cores, 1), "ratio": round(total / (cpu_s / cores), 3),
         "first_compile_s": round(watcher.at - began, 2) if watcher.at else None,
+        "first_compile": watcher.what,
         "steps_s": stamps(build, began), "units": len(units),
         "slowest_unit": slowest[0], "slowest_unit_s": round((slowest[2] - slowest[1]) / 1000, 1),
         "slowest_started_after_first_s": round((slowest[1] - first_rel) / 1000, 1),
