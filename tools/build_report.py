@@ -13,8 +13,10 @@ The compilers each module's build files run come from the native build's
 compile database and CMake File API replies (compilers_ran.py) and are
 compared with the checked compiler: a difference fails the report. The
 requirements each repaired wheel will declare come from `trellis2_wheel
-requirements` (run as a subprocess, with the same Python). Standard
-library only.
+requirements` (run as a subprocess, with the same Python). The
+configuration, the manifest, the audit stamps and abi-audit's reports are
+read through packaging/trellis2_wheel/results.py, as the SBOM and the
+wheels read them (that module is standard library only, as this script is).
 """
 
 import json
@@ -23,6 +25,10 @@ import subprocess
 import sys
 
 import compilers_ran
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "packaging"))
+from trellis2_wheel.errors import DeliveryError  # noqa: E402
+from trellis2_wheel.results import Build, load_json  # noqa: E402
 
 
 def module_rows(package, listing, ran):
@@ -42,7 +48,7 @@ def module_rows(package, listing, ran):
                "api_check": "passed" if api_ok else "failed or not run",
                "compilers": (ran or {}).get(entry["import"])}
         if os.path.isfile(stamp):
-            audit = json.load(open(stamp))
+            audit = Build.audit(entry)
             row["audit"] = "passed" if audit["passed"] else "failed"
             row["highest"] = audit["files"][0].get("highest", {})
             row.update(load_facts(audit["files"][0]))
@@ -66,16 +72,16 @@ def load_facts(checked):
             "torch_symbols": None if symbols is None else {"searched": symbols["searched"], "unresolved": unresolved}}
 
 
-def input_wheels_load(listing_manifest, torch):
+def input_wheels_load(build, torch):
     """Per native file of each input wheel (wheel mode): what it would do
     here, judged before any module compiled (the manifest's
     input_wheel_load, abi-audit --report-only): the requested architectures
     it lacks, its GPU verdict, the symbols this torch does not define."""
-    path = (listing_manifest or {}).get("input_wheel_load")
-    if not path or not os.path.isfile(path):
+    judged = build.judged_file("input_wheel_load")
+    if judged is None:
         return []
     rows = []
-    for checked in json.load(open(path))["files"]:
+    for checked in judged["files"]:
         wheel, _, member = checked["path"].partition("!")
         row = {"wheel": os.path.basename(wheel), "file": member, "error": checked.get("error")}
         if not row["error"]:
@@ -103,25 +109,6 @@ def device_lines(rows):
     """One line per module with device code: its SASS and PTX and the GPU verdict."""
     return [f"{r['module']}: {' '.join((r['device_code']['sass'] or []) + (r['device_code']['ptx'] or [])) or '-'}: "
             f"{r['device_code']['verdict']}" for r in rows if r.get("device_code")]
-
-
-def native_manifest(config):
-    """The native build's manifest, {} before its first configure. A damaged
-    one (the build's check, cmake/scripts/check_native_manifest.cmake,
-    rewrites it before each build) stops the report with what to run."""
-    manifest = config["native_manifest"]
-    if not os.path.isfile(manifest):
-        return {}
-    try:
-        with open(manifest) as handle:
-            found = json.load(handle)
-        if not isinstance(found, dict):
-            raise ValueError(f"a JSON {type(found).__name__}, not an object")
-        return found
-    except ValueError as exc:
-        sys.exit(f"build report: {manifest} is not the manifest the native build wrote: {exc}.\n"
-                 f"Build again (cmake --build <build dir>) to have it rewritten, or remove it and configure "
-                 f"the native build again: rm {manifest} && cmake {config['native_dir']}")
 
 
 def compilers_by_package(config, listing):
@@ -226,22 +213,22 @@ def compilers_line(summary, packages):
             f"every nvcc -ccbin, C++ compile and link is the checked {summary['checked']}")
 
 
-def platform_tags(config, manifest):
+def platform_tags(build):
     """The platform tag each repaired wheel got (<cell>/platform-tags.json,
     written by the wheels target) and the one each input wheel would have
     earned (abi-audit --platform-tag's report, named by the native build's
     manifest), each with abi-audit's reason: what kept it off the next more
     compatible tag (null: none)."""
-    wheels = (config.get("platform_tags") or {}).get("wheels", "")
-    inputs = manifest.get("input_wheel_tags") or ""
+    wheels = (build.config.get("platform_tags") or {}).get("wheels", "")
+    inputs = build.judged_file("input_wheel_tags")
     result = {"wheels": [], "input_wheels": []}
     if os.path.isfile(wheels):
         result["wheels"] = [{key: entry[key] for key in ("dist", "wheel", "platform_tag", "reason")}
-                            for entry in json.load(open(wheels))["wheels"]]
-    if os.path.isfile(inputs):
+                            for entry in load_json(wheels, "platform tags of the wheels")["wheels"]]
+    if inputs is not None:
         result["input_wheels"] = [{"wheel": os.path.basename(entry["path"]), "platform_tag": entry["platform_tag"],
                                    "reason": entry.get("reason")}
-                                  for entry in json.load(open(inputs))["inputs"]]
+                                  for entry in inputs["inputs"]]
     return result
 
 
@@ -274,9 +261,19 @@ def table(rows):
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: build_report.py CONFIG.json OUT.json")
-    config = json.load(open(sys.argv[1]))
-    manifest = native_manifest(config)
-    listing = manifest.get("packages", {})
+    try:
+        write_report(Build(sys.argv[1]), sys.argv[2])
+    except DeliveryError as exc:
+        # What is wrong with a file the build left, and what to run.
+        found = f": {exc.found}" if exc.found else ""
+        fix = f"\n{exc.fix[0].upper()}{exc.fix[1:]}" if exc.fix else ""
+        sys.exit(f"build report: {exc.subject} {exc.problem}{found}.{fix}")
+
+
+def write_report(build, out_path):
+    config = build.config
+    # {} before the native build's first configure; a damaged one is refused.
+    listing = build.manifest_if_built().get("packages", {})
     ran = compilers_by_package(config, listing)
     rows = [row for package in config["packages"]
             for row in module_rows(package, listing.get(package["name"]), ran.get(package["name"]))]
@@ -286,17 +283,17 @@ def main():
     report["compilers_ran"] = checked_compilers(config, ran)
     report["compiler_cache"] = compiler_cache(config)
     report["requirements"] = requirements(config)
-    report["platform_tags"] = platform_tags(config, manifest)
-    report["input_wheels_load"] = input_wheels_load(manifest, config["toolchain"]["torch"])
-    tmp = sys.argv[2] + ".tmp"
+    report["platform_tags"] = platform_tags(build)
+    report["input_wheels_load"] = input_wheels_load(build, config["toolchain"]["torch"])
+    tmp = out_path + ".tmp"
     with open(tmp, "w") as out:
         json.dump(report, out, indent=1, sort_keys=True)
         out.write("\n")
-    os.replace(tmp, sys.argv[2])
+    os.replace(tmp, out_path)
     tc = config["toolchain"]
     toolkit = tc["cuda_toolkit"]
     nvcc_from = "system" if toolkit["from"] == "system" else f"PyPI cuda-toolkit {toolkit['version']}"
-    print(f"build report ({sys.argv[2]}): torch {tc['torch']}, {tc['cxx']}, nvcc {tc['nvcc_build']} ({nvcc_from}), "
+    print(f"build report ({out_path}): torch {tc['torch']}, {tc['cxx']}, nvcc {tc['nvcc_build']} ({nvcc_from}), "
           f"architectures {';'.join(config['architectures'])}, policy {config['abi_policy']}")
     print(compilers_line(report["compilers_ran"], ran))
     for note in config["environment_not_used"]:

@@ -9,6 +9,7 @@
 #       journal stays in site-packages); the next `cmake --install` does it
 #       first as well.
 #   cmake --build <build> --target wheels
+#       (`trellis2_wheel wheels`, packaging/trellis2_wheel/deliver/wheels.py)
 #       writes a repaired wheel per distribution to this build's cell of
 #       TRELLIS2_DIST_DIR, <dist>/torch<ver>-cu<cuda>/ (version
 #       <original>+<label>, byte-reproducible under SOURCE_DATE_EPOCH;
@@ -23,17 +24,17 @@
 # Both run after the packages' API checks (the native build's api_check
 # target), which gate the stage, and
 # both first write each distribution's SBOM into its staged dist-info
-# (TRELLIS2_SBOM_COMMAND, Sbom.cmake), which they then deliver with RECORD.
+# (TRELLIS2_SBOM_COMMAND, Sbom.cmake; the wheels subcommand writes the same
+# SBOMs itself), which they then deliver with RECORD.
 
 include_guard(GLOBAL)
 include(Toolchain)            # Python3_EXECUTABLE, TRELLIS2_FOUND_TORCH_*, TRELLIS2_PYTHON_*
 include(CompilerEnvironment)  # TRELLIS2_NATIVE_ENV
-include(AbiPolicy)            # TRELLIS2_ABI_POLICY_FILE, TRELLIS2_MANYLINUX_POLICY_FILE
 include(InputWheels)          # TRELLIS2_WHEEL_TOOL
 include(Sbom)                 # TRELLIS2_SBOM_COMMAND
 include(BuildLock)            # the build-lock target
 include(Upstream)             # trellis2_upstream_fact
-include(NativeBuild)          # TRELLIS2_NATIVE_DIR, TRELLIS2_NATIVE_MANIFEST (its target: CMakeLists.txt)
+include(NativeBuild)          # TRELLIS2_NATIVE_DIR (its target: CMakeLists.txt)
 
 set(TRELLIS2_DISTS "")
 foreach(pkg IN LISTS TRELLIS2_PACKAGES)
@@ -99,18 +100,11 @@ trellis2_wheel_cell(TRELLIS2_WHEEL_CELL "${TRELLIS2_FOUND_TORCH_VERSION}" "${TRE
 # build, the wheels target again after writing them, so it names their tags.
 set(TRELLIS2_REPORT_COMMAND COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/build_report.py"
   "${CMAKE_BINARY_DIR}/report-config.json" "${CMAKE_BINARY_DIR}/report.json")
-string(REPLACE ";" "|" _wheel_tool "${TRELLIS2_WHEEL_TOOL}")
-string(REPLACE ";" "|" _dists "${TRELLIS2_DISTS}")
-string(REPLACE ";" "|" _sbom_command "${TRELLIS2_SBOM_COMMAND}")
+# Everything it needs is in report-config.json (Report.cmake: the delivery
+# settings, the cell, the policies) and the native build's manifest.
 add_custom_target(wheels
   COMMAND ${TRELLIS2_DELIVERY_CHECK}
-  COMMAND "${CMAKE_COMMAND}" "-DWHEEL_TOOL=${_wheel_tool}" "-DSTAGE=${TRELLIS2_STAGE_DIR}" "-DDISTS=${_dists}"
-    "-DLABEL=${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" "-DOUT=${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
-    "-DCELLS_ROOT=${TRELLIS2_DIST_DIR}"
-    "-DTORCH_VERSION=${TRELLIS2_FOUND_TORCH_VERSION}" "-DPYTHON_TAG=${TRELLIS2_PYTHON_TAG}" "-DSBOM_COMMAND=${_sbom_command}"
-    "-DMANIFEST=${TRELLIS2_NATIVE_MANIFEST}" "-DPOLICY=${TRELLIS2_ABI_POLICY_FILE}"
-    "-DMANYLINUX_POLICY=${TRELLIS2_MANYLINUX_POLICY_FILE}"
-    -P "${PROJECT_SOURCE_DIR}/cmake/scripts/make_wheels.cmake"
+  COMMAND ${TRELLIS2_WHEEL_TOOL} wheels --config "${CMAKE_BINARY_DIR}/report-config.json"
   ${TRELLIS2_REPORT_COMMAND}
   COMMENT "Writing repaired wheels (+${TRELLIS2_WHEEL_LABEL_EFFECTIVE}) to ${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}"
   VERBATIM)

@@ -6,9 +6,9 @@
 # Runs after the native build and the sccache statistics (CMakeLists.txt).
 
 include_guard(GLOBAL)
-include(Toolchain)            # Python3_EXECUTABLE, TRELLIS2_FOUND_*, TRELLIS2_NVCC_*, TRELLIS2_CUDA_TOOLKIT_*
+include(Toolchain)            # Python3_EXECUTABLE, TRELLIS2_FOUND_*, TRELLIS2_NVCC_*, TRELLIS2_CUDA_TOOLKIT_*, TRELLIS2_PYTHON_TAG
 include(CompilerEnvironment)  # TRELLIS2_ENVIRONMENT_NOTES
-include(AbiPolicy)            # TRELLIS2_ABI_POLICY_FILE
+include(AbiPolicy)            # TRELLIS2_ABI_POLICY_FILE, TRELLIS2_MANYLINUX_POLICY_FILE
 include(Sccache)              # TRELLIS2_SCCACHE_REMOTE, TRELLIS2_SCCACHE_STATE_DIR
 include(SccacheServer)        # the sccache-stats target
 include(Upstream)             # trellis2_upstream_fact
@@ -116,6 +116,12 @@ trellis2_json_set(_config "${TRELLIS2_STAGE_DIR}" delivery stage)
 trellis2_json_set(_config "${TRELLIS2_WHEEL_LABEL_EFFECTIVE}" delivery label)
 trellis2_json_set(_config "${TRELLIS2_FOUND_TORCH_VERSION}" delivery torch_version)
 trellis2_json_set(_config "${PROJECT_SOURCE_DIR}/packaging" delivery packaging)
+# Where the wheels target writes (this build's cell of the dist directory,
+# this Python's wheels) and the policy their platform tags are judged by.
+trellis2_json_set(_config "${TRELLIS2_DIST_DIR}" delivery cells_root)
+trellis2_json_set(_config "${TRELLIS2_DIST_DIR}/${TRELLIS2_WHEEL_CELL}" delivery cell)
+trellis2_json_set(_config "${TRELLIS2_PYTHON_TAG}" delivery python_tag)
+trellis2_json_set(_config "${TRELLIS2_MANYLINUX_POLICY_FILE}" delivery manylinux_policy)
 set(_index 0)
 foreach(_dist IN LISTS TRELLIS2_DISTS)
   trellis2_json_set(_config "${_dist}" delivery set ${_index})

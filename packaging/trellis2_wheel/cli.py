@@ -10,7 +10,7 @@ import sysconfig
 
 from . import final_message
 from .apicheck import apicheck
-from .deliver import cells, index, install, repack, requires, txn
+from .deliver import cells, index, install, repack, requires, txn, wheels
 from .errors import EXIT_OK, DeliveryError
 from .inputs import pins, reader, wheelcheck
 from .sbom import sbom
@@ -100,6 +100,10 @@ def _index(args):
           f"{sum(map(len, projects.values()))} wheel(s)")
     if args.cells_root:
         cells.write_root_page(args.cells_root)
+
+
+def _wheels(args):
+    wheels.make_wheels(args.config)
 
 
 def _cells(args):
@@ -235,6 +239,13 @@ def parser():
     c.add_argument("--cells-root", metavar="ROOT", help="DIR is a cell of ROOT: rewrite ROOT/index.html, "
                    "the list of ROOT's cells")
     c.set_defaults(run=_index)
+
+    c = sub.add_parser("wheels", help="the wheels target: SBOMs, then each distribution's repaired wheel, "
+                       "audited and tagged with the platform tag it earns, into this build's cell of the "
+                       "dist directory, indexed")
+    c.add_argument("--config", required=True, metavar="FILE",
+                   help="the build's report-config.json (stage, set, label, cell, policies, manifest)")
+    c.set_defaults(run=_wheels)
 
     c = sub.add_parser("cells", help="list the torch x CUDA cells of a dist directory: ROOT/index.html, "
                        "and a table of cells x packages with tags and sizes on stdout")

@@ -4,7 +4,7 @@ against, e.g. torch2.7.0-cu126: PyTorch's /whl/cu126 and PyG's
 torch-2.7.0+cu126.html in one name), with its own simple/ index and
 find-links page (index.py). Cells never touch each other; <root>/index.html
 lists them, and table() prints cells x packages with tags and sizes. A cell
-holds one wheel set per Python (make_wheels.cmake replaces only its own)."""
+holds one wheel set per Python (the wheels subcommand, wheels.py, replaces only its own)."""
 
 import html
 import os

@@ -21,6 +21,7 @@ import uuid
 
 from ..deliver.repack import epoch, labelled
 from ..errors import DeliveryError
+from ..results import Build
 from ..spec import names
 from . import sbom_facts
 
@@ -243,28 +244,29 @@ def document(dist, version, facts, tc, timestamp):
     return text
 
 
-def write_sboms(config_path, stage=None, dists=(), manylinux_policy=None):
+def write_sboms(build, stage=None, dists=(), manylinux_policy=None):
     """Write the SBOM into each staged distribution's dist-info (only when it
-    changed); returns the paths written. With manylinux_policy (auditwheel's
-    JSON), each module's platform tag is judged, by the abi-audit the native
-    build's manifest names, and stated."""
-    config = sbom_facts.load_json(config_path, "build configuration (report-config.json)")
-    stage = stage or config["delivery"]["stage"]
-    label = config["delivery"]["label"]
+    changed); returns the paths written. build: a results.Build, or the path
+    of its report-config.json. With manylinux_policy (auditwheel's JSON), each
+    module's platform tag is judged, by the abi-audit the native build's
+    manifest names, and stated."""
+    build = build if isinstance(build, Build) else Build(build)
+    config = build.config
+    stage = stage or build.setting("delivery", "stage")
+    label = build.setting("delivery", "label")
     wanted = {names.normalize(d) for d in dists}
     tc = sbom_facts.toolchain(config)
     timestamp = epoch()
     written = []
-    every = sbom_facts.distributions(config, stage)
+    every = sbom_facts.distributions(build, stage)
     if manylinux_policy:
         modules = [m for facts in every for m in facts["modules"]]
-        tags = sbom_facts.judge_platform_tags(sbom_facts.abi_audit(config), manylinux_policy, stage,
-                                              [m["path"] for m in modules])
+        tags = sbom_facts.platform_tags(build, manylinux_policy, stage, [m["path"] for m in modules])
         for module in modules:
             module["platform_tag"] = tags[module["path"]]
     unknown = wanted - {names.normalize(f["dist"]) for f in every}
     if unknown:
-        raise DeliveryError(config_path, f"no package of this build delivers {', '.join(sorted(unknown))}",
+        raise DeliveryError(build.config_path, f"no package of this build delivers {', '.join(sorted(unknown))}",
                             found=", ".join(f["dist"] for f in every), expected="a distribution of the set",
                             fix="pass --dist with one of the names found, or none for all")
     for facts in every:

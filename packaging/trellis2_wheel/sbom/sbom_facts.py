@@ -1,20 +1,16 @@
 """The facts an SBOM states about one distribution of the set, gathered from
-what the build left behind: report-config.json (written at configure by
-cmake/superbuild/Report.cmake: toolchain, per package its provenance), and
-the native build's manifest.json (its path is in report-config.json): per
-package its modules, where each is staged, and the JSON its passing audit
-left (abi-audit's). Files are hashed here, when the SBOM is written, so the
-SBOM states the bytes delivered, not the ones configure saw."""
+what the build left behind (results.Build: report-config.json, the native
+build's manifest it names, and per module the JSON its passing audit left,
+abi-audit's). Files are hashed here, when the SBOM is written, so the SBOM
+states the bytes delivered, not the ones configure saw."""
 
 import hashlib
-import json
 import os
 import subprocess
 
 from ..errors import DeliveryError
+from ..results import FIX_BUILD, judge_platform_tags
 from ..spec import names
-
-FIX_BUILD = "build first (`cmake --build <build>`): it builds, audits and stages every package"
 
 
 def sha256_file(path):
@@ -23,19 +19,6 @@ def sha256_file(path):
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def load_json(path, what):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise DeliveryError(path, f"no {what}", expected=f"the {what} the build writes",
-                            fix=FIX_BUILD) from None
-    except ValueError as exc:
-        raise DeliveryError(path, f"{what} is not JSON", found=str(exc),
-                            fix="configure and build again (`cmake --preset <preset>`, "
-                                "`cmake --build <build>`)") from None
 
 
 def git_describe(tree):
@@ -48,35 +31,24 @@ def git_describe(tree):
     return result.stdout.strip() if result.returncode == 0 else "unknown (not a git checkout)"
 
 
-def judge_platform_tags(abi_audit, manylinux_policy, stage, paths):
-    """{module path in the stage: the platform tag it earns}, by
-    `abi-audit --platform-tag` over the staged modules all at once (the set's
-    own modules provided to each other, as in the wheels target's judgement
-    of the wheels), so the wheels and `cmake --install` state the same tag."""
-    import tempfile
-    with tempfile.TemporaryDirectory(prefix="trellis2-tags.") as tmp:
-        out = os.path.join(tmp, "tags.json")
-        result = subprocess.run([abi_audit, "--platform-tag", "--manylinux-policy", manylinux_policy,
-                                 "--json-out", out, *[os.path.join(stage, p) for p in paths]],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if result.returncode != 0:
-            raise DeliveryError(abi_audit, f"could not judge the platform tags of the staged modules "
-                                f"(exit {result.returncode})", found=result.stdout.strip()[-2000:],
-                                expected="every staged module readable",
-                                fix="build again (cmake --build <build>), then retry")
-        judged = load_json(out, "platform tags (abi-audit --platform-tag)")
+def platform_tags(build, manylinux_policy, stage, paths):
+    """{module path in the stage: the platform tag it earns}, judged over the
+    staged modules all at once, as the wheels subcommand judges the wheels,
+    so the wheels and `cmake --install` state the same tag."""
+    judged, _ = judge_platform_tags(build.abi_audit(), manylinux_policy,
+                                    [os.path.join(stage, p) for p in paths], "the staged modules")
     return {os.path.relpath(entry["path"], stage).replace(os.sep, "/"): entry["platform_tag"]
             for entry in judged["inputs"]}
 
 
-def _module_facts(module, stage, policy_fallback):
+def _module_facts(build, module, stage, policy_fallback):
     """One module: its file in the stage (what the wheel ships) and its audit."""
     rel = module["path"]
     staged = os.path.join(stage, rel)
     if not os.path.isfile(staged):
         raise DeliveryError(staged, f"module {module['import']} is not staged",
                             expected=f"the built {rel} in the stage", fix=FIX_BUILD)
-    audit = load_json(module["audit"], f"ABI audit of {module['import']}")
+    audit = build.audit(module)
     checked = (audit.get("files") or [{}])[0]
     policy = audit.get("policy") or {}
     return {
@@ -121,29 +93,15 @@ def _source_facts(package):
     return source
 
 
-def abi_audit(config):
-    """The abi-audit the native build built, as its manifest names it."""
-    manifest = load_json(config["native_manifest"], "abi-audit's path")
-    if not manifest.get("abi_audit"):
-        raise DeliveryError(config["native_manifest"], "names no abi-audit", expected='"abi_audit": <path>',
-                            fix=FIX_BUILD)
-    return manifest["abi_audit"]
-
-
-def distributions(config, stage):
+def distributions(build, stage):
     """Per distribution of the set: {dist, modules, source}."""
-    policy_fallback = os.path.splitext(os.path.basename(config.get("abi_policy", "")))[0]
-    names = ", ".join(package["name"] for package in config["packages"])
-    manifest = load_json(config["native_manifest"], f"module list of {names}")["packages"]
+    policy_fallback = os.path.splitext(os.path.basename(build.config.get("abi_policy", "")))[0]
     found = []
-    for package in config["packages"]:
-        listing = manifest.get(package["name"])
-        if listing is None:
-            raise DeliveryError(config["native_manifest"], f"the native build lists no {package['name']}",
-                                expected=f"{package['name']} among its packages, as configured", fix=FIX_BUILD)
+    for package in build.config["packages"]:
+        listing = build.listing(package["name"])
         found.append({
             "dist": listing["dist"],
-            "modules": [_module_facts(m, stage, policy_fallback)
+            "modules": [_module_facts(build, m, stage, policy_fallback)
                         for m in sorted(listing["modules"], key=lambda m: m["import"])],
             "source": _source_facts(package),
         })
