@@ -14,7 +14,6 @@
 #   The command that fills or refills one entry, for error messages.
 
 include_guard(GLOBAL)
-include("${CMAKE_CURRENT_LIST_DIR}/Sha256.cmake")
 
 function(trellis2_cache_entry cache pkg commit out_dir out_manifest)
   set(${out_dir} "${cache}/${pkg}-${commit}" PARENT_SCOPE)
@@ -33,7 +32,7 @@ function(trellis2_source_manifest tree commit out)
       file(READ_SYMLINK "${tree}/${path}" target)
       string(SHA256 hash "symlink ${target}")
     else()
-      trellis2_sha256("${tree}/${path}" hash)
+      file(SHA256 "${tree}/${path}" hash)
     endif()
     string(APPEND text "${hash}  ${path}\n")
   endforeach()

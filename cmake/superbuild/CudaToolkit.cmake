@@ -28,7 +28,6 @@
 #   says which folder, or why none.
 
 include_guard(GLOBAL)
-include("${PROJECT_SOURCE_DIR}/cmake/common/Sha256.cmake")
 
 function(trellis2_cuda_toolkit)
   if(TRELLIS2_CUDA_TOOLKIT STREQUAL "system")
@@ -108,7 +107,7 @@ function(_trellis2_pypi_nvcc out_origin out_sha)
       "or pass -DTRELLIS2_CUDA_TOOLKIT_LOCK=<file>.")
   endif()
   _trellis2_check_lock("${lock}" "${version}")
-  trellis2_sha256("${lock}" lock_sha)
+  file(SHA256 "${lock}" lock_sha)
   string(SUBSTRING "${lock_sha}" 0 12 short)
   set(prefix "${TRELLIS2_CUDA_TOOLKIT_CACHE}/${version}-${short}")
   set(nvcc "${prefix}/nvidia/cu${major}/bin/nvcc")

@@ -53,12 +53,15 @@ def _library():
         raise DeliveryError("cyclonedx-python-lib", "its JSON validator's dependencies are not installed",
                             found=str(exc), expected="cyclonedx-python-lib[json-validation]",
                             fix=PIP_LINE) from None
-    # Another major writes other bytes for the same facts: one major, pinned.
-    found = library_version()
+    _check_major(library_version())
+    return model, bom, component, tool, JsonV1Dot6, SchemaVersion, JsonStrictValidator, packageurl
+
+
+def _check_major(found):
+    """Another major writes other bytes for the same facts: one major, pinned."""
     if found.split(".")[0] != "11":
         raise DeliveryError("cyclonedx-python-lib", f"version {found} is installed",
                             found=found, expected="11.x (the SBOM bytes are this major's)", fix=PIP_LINE)
-    return model, bom, component, tool, JsonV1Dot6, SchemaVersion, JsonStrictValidator, packageurl
 
 
 def library_version():
@@ -79,9 +82,7 @@ def check_library():
     except importlib.metadata.PackageNotFoundError:
         raise DeliveryError("cyclonedx-python-lib", "the SBOM library is not installed", found="nothing",
                             expected="cyclonedx-python-lib 11 with its JSON validator", fix=PIP_LINE) from None
-    if found.split(".")[0] != "11":
-        raise DeliveryError("cyclonedx-python-lib", f"version {found} is installed",
-                            found=found, expected="11.x (the SBOM bytes are this major's)", fix=PIP_LINE)
+    _check_major(found)
     for line in importlib.metadata.requires("cyclonedx-python-lib") or []:
         need = Requirement(line)
         if not (need.marker and need.marker.evaluate({"extra": "json-validation"})):
