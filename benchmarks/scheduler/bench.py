@@ -22,6 +22,10 @@ What each run records (DIR/<variant>-<rep>.json and one line on stdout):
                          the pre-compile breakdown
   slowest unit           from the native build's .ninja_log: its wall time and
                          when it started after the first compile
+
+--precompile-only stops each build as its first module compile starts (the
+process group is killed): the pre-compile breakdown in seconds, not minutes,
+with the top configure's slowest commands (cmake --profiling-output).
 """
 
 import argparse
@@ -38,7 +42,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPING = "8.0;8.6;8.9;9.0+PTX"
-COMPILERS = {"cc1plus", "cicc", "cudafe++", "ptxas"}
+# nvcc itself: its children (gcc -E, cudafe++, cicc) name only temporary
+# files, never the object under <target>.dir/.
+COMPILERS = {"nvcc", "cc1plus", "cicc", "cudafe++", "ptxas"}
 
 
 def variant_args(variant):
@@ -89,6 +95,41 @@ def timed(cmd, log):
     return time.time() - start
 
 
+def until_first_compile(cmd, log, watcher):
+    """Run the build until the watcher sees the first module compile, then
+    kill its process group; the seconds it ran."""
+    start = time.time()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        while proc.poll() is None and watcher.at is None:
+            time.sleep(0.05)
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+        proc.wait()
+    if watcher.at is None:
+        sys.exit(f"the build ended ({proc.returncode}) before any module compile: see {log}")
+    return time.time() - start
+
+
+def slow_commands(trace, at_least=0.15):
+    """(start s, seconds, command, file:line) of the configure's commands
+    that took at_least seconds, outermost first, from a google-trace."""
+    events, stack, rows = json.loads(Path(trace).read_text()), [], []
+    origin = events[0]["ts"] if events else 0
+    for event in events:
+        if event["ph"] == "B":
+            stack.append(event)
+        elif event["ph"] == "E":
+            begin = stack.pop()
+            seconds = (event["ts"] - begin["ts"]) / 1e6
+            if seconds >= at_least:
+                args = begin.get("args", {})
+                where = args.get("location", "").replace(str(REPO) + "/", "")
+                rows.append((round((begin["ts"] - origin) / 1e6, 2), round(seconds, 2),
+                             "  " * len(stack) + f"{begin['name']}({args.get('functionArgs', '')[:60]})", where))
+    return sorted(rows)
+
+
 def stamps(build, since):
     """ExternalProject steps (name -> seconds after `since`), in order."""
     times = {}
@@ -119,8 +160,22 @@ def one_run(args, variant, rep):
     configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build,
                  *([f"-DTRELLIS2_SOURCE_CACHE={args.src}"] if args.src else []), f"-DTRELLIS2_CUDA_ARCHITECTURES={SHIPPING}", f"-DTRELLIS2_JOBS={args.jobs}",
                  "-DTRELLIS2_SCCACHE=OFF", "-DBUILD_TESTING=OFF", *variant_args(variant), *args.cmake_args]
+    trace = Path(args.out) / f"{variant}-{rep}.configure-trace.json"
+    if args.precompile_only:
+        configure += ["--profiling-format=google-trace", f"--profiling-output={trace}"]
     configure_s = timed(configure, Path(args.out) / f"{variant}-{rep}.configure.log")
-    build_s = timed(["cmake", "--build", build], Path(args.out) / f"{variant}-{rep}.build.log")
+    build_log = Path(args.out) / f"{variant}-{rep}.build.log"
+    if args.precompile_only:
+        build_s = until_first_compile(["cmake", "--build", build], build_log, watcher)
+        watcher.stop.set()
+        result = {"variant": variant, "rep": rep, "configure_s": round(configure_s, 2),
+                  "first_compile_s": round(watcher.at - began, 2), "first_compile": watcher.what,
+                  "steps_s": stamps(build, began), "configure_commands": slow_commands(trace)}
+        print(f"{variant} rep {rep}: first compile {result['first_compile_s']} s "
+              f"(configure {configure_s:.1f} s); steps {result['steps_s']}", flush=True)
+        (Path(args.out) / f"{variant}-{rep}.precompile.json").write_text(json.dumps(result, indent=1) + "\n")
+        return configure_s + build_s
+    build_s = timed(["cmake", "--build", build], build_log)
     watcher.stop.set()
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_s = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
@@ -157,6 +212,7 @@ def main():
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--first-rep", type=int, default=1, help="number of the first repetition (a later call)")
     parser.add_argument("--budget-s", type=float, default=560)
+    parser.add_argument("--precompile-only", action="store_true", help="stop each build at its first module compile")
     parser.add_argument("variants", nargs="+")
     argv = sys.argv[1:]
     cmake_args = argv[argv.index("--") + 1:] if "--" in argv else []
