@@ -73,6 +73,12 @@ elseif(NOT _probe_rc EQUAL 0)
     "Install it (pip install torch==${TRELLIS2_TORCH_VERSION}) or point -DPython3_EXECUTABLE=... at a Python that has it.")
 endif()
 include("${_probe_out}")
+# Every later step runs the interpreter the probe ran in, not the launcher
+# that chose it: a pyenv shim picks its Python by the directory it runs in
+# (the build runs steps in many) and costs a shell per call (0.18 s here).
+if(TRELLIS2_PYTHON_INTERPRETER AND NOT TRELLIS2_PYTHON_INTERPRETER STREQUAL Python3_EXECUTABLE)
+  set(Python3_EXECUTABLE "${TRELLIS2_PYTHON_INTERPRETER}")
+endif()
 trellis2_cuda_math_headers()  # cuBLAS & co.'s headers, for a toolkit without them
 
 # --- pins ----------------------------------------------------------------------

@@ -85,6 +85,8 @@ def probe(arch_list):
         # Not FindPython's SITEARCH: that is distutils' answer, which on
         # Debian's patched Pythons is not where pip installs.
         "TRELLIS2_PYTHON_PLATLIB": sysconfig.get_paths()["platlib"],
+        # The interpreter itself, not a launcher that chose it (Toolchain.cmake).
+        "TRELLIS2_PYTHON_INTERPRETER": sys.executable,
         # The device compiles of one unit: its distinct virtual architectures
         # (9.0+PTX adds PTX of compute_90, not another compile); nvcc runs
         # them on that many threads (--threads, TorchExtension.cmake).
