@@ -9,8 +9,8 @@ From the native build tree, CMake's public interfaces only:
                    its link language and its link's flags and libraries
     toolchains-v1  each language's compiler
   compile_commands.json  each source's compile command (CMake leaves out
-                   the compiler launcher: jobslot, sccache run the compiler
-                   that follows them, and that compiler is the one reported)
+                   the compiler launcher: sccache runs the compiler that
+                   follows it, and that compiler is the one reported)
 Per module (a CMake target named by its import name):
     nvcc_host   the -ccbin (--compiler-bindir) of its CUDA compile commands,
                 CMAKE_CUDA_HOST_COMPILER (None: no .cu sources)

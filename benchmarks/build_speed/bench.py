@@ -6,7 +6,7 @@ repetitions; then the no-op build, a one-.cu edit, and the shared ccache.
     python3 benchmarks/build_speed/bench.py --src SRC [--jobs N] [--arch 9.0|default] [--reps 2]
         [--packages "cumesh flex_gemm o_voxel nvdiffrast"] [--touch flex_gemm:<file.cu>|none]
         [--touch-api-check build|deliver] [--skip-pip | --pip-only] [--skip-shared-cache]
-        [--write-costs tools/jobslot/costs] [--out results.json] [-- <extra cmake -D arguments>]
+        [--out results.json] [-- <extra cmake -D arguments>]
 
 The timed superbuilds run without a compiler cache (-DTRELLIS2_SCCACHE=OFF:
 the pip path has none, and a touched file would be a hit); --touch-api-check
@@ -16,17 +16,18 @@ path over several time-boxed device calls.
 
 --arch default is the project's default list, 8.0;8.6;8.9;9.0+PTX (both
 paths get it: TRELLIS2_CUDA_ARCHITECTURES and TORCH_CUDA_ARCH_LIST).
-After each cold superbuild the trace summary is printed: the slowest unit and
-when it started after the build began, compile CPU-seconds / cores, peak
-memory. --write-costs regenerates the cost tables jobslot orders its queue by
-(one <pkg>.tsv per package, from the last cold build's trace, dated).
+After each cold superbuild the units' summary is printed: the slowest unit and
+when it started after the build began, the build's CPU-seconds / cores, peak
+memory.
 
 SRC is a source cache (<pkg>-<commit> trees, TRELLIS2_SOURCE_CACHE layout).
 Every figure is printed as it is measured and all of them go to --out.
-The physical limit is max(slowest unit, compile CPU-seconds / jobs), both
-from the trace jobslot writes (TRELLIS2_JOBSLOT_TRACE): each unit's wall and
-CPU time from when it held its slot. ccache is disabled except in the
-shared-cache measurement, which starts redis-server on loopback.
+The physical limit is max(slowest unit, build CPU-seconds / jobs): each
+unit's wall time from the native build's .ninja_log (Ninja starts a unit only
+when its -j and nvcc pool let it run, so that is the unit's own time), the CPU
+time of every process of the build (getrusage: the compiles, and the links
+and audits, a little above the compiles alone). ccache is disabled except in
+the shared-cache measurement, which starts redis-server on loopback.
 
 On a machine whose nvcc major differs from torch's CUDA (this project's
 2-core dev machines: nvcc 13, torch cu126), torch's setup.py path refuses to
@@ -39,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -111,14 +113,13 @@ def timed(cmd, env=None, cwd=None, logfile=None):
 
 def superbuild_cold(args, build, ccache_dir=None, extra_args=()):
     shutil.rmtree(build, ignore_errors=True)
-    Path(f"{build}.trace").unlink(missing_ok=True)
     configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build, f"-DTRELLIS2_SOURCE_CACHE={args.src}",
                  f"-DTRELLIS2_PACKAGES={';'.join(args.packages)}", f"-DTRELLIS2_CUDA_ARCHITECTURES={args.arch}",
                  f"-DTRELLIS2_JOBS={args.jobs}", "-DBUILD_TESTING=OFF",
                  # No compiler cache (the pip path has none; a touched file would hit it), unless
                  # the shared-cache measurement turns it on in extra_args.
                  "-DTRELLIS2_SCCACHE=OFF", *extra_args, *args.cmake_args]
-    env = {"TRELLIS2_JOBSLOT_TRACE": f"{build}.trace"}
+    env = {}
     if ccache_dir:
         env["CCACHE_DIR"] = str(ccache_dir)
     else:
@@ -126,61 +127,34 @@ def superbuild_cold(args, build, ccache_dir=None, extra_args=()):
     begin_ms = time.time() * 1000
     with MemoryWatch() as memory:
         t_configure = timed(configure, env, logfile=f"{build}.configure.log")
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t_build = timed(["cmake", "--build", build], env, logfile=f"{build}.build.log")
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     result = {"configure_s": t_configure, "build_s": t_build, "total_s": t_configure + t_build,
-              "peak_memory_mb": memory.peak_used_mb}
-    result["trace"] = trace_summary(f"{build}.trace", begin_ms, memory.peak_used_mb)
+              "build_cpu_s": cpu, "peak_memory_mb": memory.peak_used_mb}
+    result["units"] = units_summary(build, begin_ms, cpu, memory.peak_used_mb)
     return result
 
 
-def trace_summary(trace, begin_ms, peak_mb):
-    """What the trace says about a cold build: when the slowest unit started
-    (the longest-first order shows here), and CPU-seconds / cores."""
-    units = unit_times(trace)
+def units_summary(build, begin_ms, cpu, peak_mb):
+    """What the native build's log says about a cold build: when the slowest
+    unit started, and the build's CPU-seconds / cores."""
+    units = native_units(build)
     if not units:
         return None
     slowest = max(units, key=lambda u: u[1])
-    cpu = sum(u[2] for u in units)
     cores = os.cpu_count()
-    first = min(u[3] for u in units)
+    first = min(u[2] for u in units)
     summary = {"units": len(units), "slowest_unit": slowest[0], "slowest_unit_s": slowest[1],
                "first_compile_after_s": (first - begin_ms) / 1000,
-               "slowest_started_after_s": (slowest[3] - begin_ms) / 1000, "compile_cpu_s": cpu,
+               "slowest_started_after_s": (slowest[2] - begin_ms) / 1000, "build_cpu_s": cpu,
                "cpu_s_per_core": cpu / cores, "peak_memory_mb": peak_mb}
-    log(f"trace: {len(units)} units; first compile {summary['first_compile_after_s']:.1f} s after the cold build began; "
+    log(f"units: {len(units)}; first compile {summary['first_compile_after_s']:.1f} s after the cold build began; "
         f"slowest {slowest[1]:.1f} s ({slowest[0]}), started "
         f"{summary['slowest_started_after_s']:.1f} s after the cold build began (configure included); {cpu:.0f} CPU-s / {cores} cores = "
         f"{cpu / cores:.1f} s; peak memory {peak_mb} MB")
     return summary
-
-
-def write_costs(trace, out_dir, packages):
-    """<pkg>.tsv per package: unit CPU ms, target, source path inside its tree
-    (what jobslot matches against the object path, tools/jobslot/costs.h).
-    CPU time, not wall: it is the unit's work whatever nvcc --threads it got,
-    which is what jobslot compares with the build's fair share per slot."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = {pkg: [] for pkg in packages}
-    for output, _wall, cpu, _start, _slots in unit_times(trace):
-        match = re.match(r"CMakeFiles/([^/]+)\.dir/(.*)\.o$", output)
-        if not match:
-            continue
-        target, path = match.groups()
-        tree = re.search(r"/(?:_src/(\w+)|(\w+)-[0-9a-f]{40})/(.*)$", "/" + path)
-        pkg = tree and (tree.group(1) or tree.group(2))
-        if pkg in rows:
-            rows[pkg].append((round(cpu * 1000), target, tree.group(3)))
-    m = machine()
-    for pkg, units in rows.items():
-        if not units:
-            continue
-        head = (f"# Unit costs of {pkg} @ {commit_of(pkg)} (CPU ms of each unit), for jobslot's queue and --threads.\n"
-                f"# Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['nvcc']}; "
-                f"regenerate: benchmarks/build_speed/bench.py --write-costs.\n")
-        body = "".join(f"{ms}\t{target}\t{source}\n" for ms, target, source in sorted(units, reverse=True))
-        (out_dir / f"{pkg}.tsv").write_text(head + body)
-        log(f"costs: {out_dir / f'{pkg}.tsv'} ({len(units)} units)")
 
 
 def pip_cold(args, work):
@@ -214,22 +188,24 @@ def pip_cold(args, work):
     return {"total_s": total, "per_package_s": per_package, "peak_memory_mb": memory.peak_used_mb}
 
 
-def trace_rows(trace):
-    """(start ms, end ms, CPU ms, output, slots, queued ms) of every compiled
-    unit in jobslot's trace (main.cpp writes one line per job)."""
-    rows = []
-    for line in Path(trace).read_text().splitlines() if Path(trace).exists() else []:
-        start, end, cpu, output, slots, queued = line.split()[:6]
-        if output.endswith(".o"):
-            rows.append((int(start), int(end), int(cpu), output, int(slots), int(queued)))
-    return rows
+def ninja_log_lines(build):
+    log = Path(build) / "native" / ".ninja_log"
+    return log.read_text().splitlines() if log.exists() else []
 
 
-def unit_times(trace):
-    """(output, wall s, CPU s, start ms, slots) of every compiled unit: counted
-    from when the unit held its slots (Ninja's log also counts the wait)."""
-    return [(output, (end - start) / 1000, cpu / 1000, start, slots)
-            for start, end, cpu, output, slots, _queued in trace_rows(trace)]
+def native_units(build, skip=0):
+    """(output, wall s, start ms from the epoch) of every unit the native
+    build's Ninja compiled, from its .ninja_log past its first `skip` lines.
+    The log counts from Ninja's start; the object's mtime (ns), written as
+    the unit ended, places it in time."""
+    units = []
+    for line in ninja_log_lines(build)[skip:]:
+        fields = line.split("\t")
+        if line.startswith("#") or len(fields) != 5 or not fields[3].endswith(".o"):
+            continue
+        start, end, mtime = (int(f) for f in fields[:3])
+        units.append((fields[3], (end - start) / 1000, mtime / 1e6 - (end - start)))
+    return units
 
 
 def median(values):
@@ -259,8 +235,6 @@ def main():
     parser.add_argument("--skip-shared-cache", action="store_true", help="no Redis-backed ccache measurement")
     parser.add_argument("--shared-cache-only", action="store_true",
                         help="only the Redis-backed ccache measurement (fill, then hit from a second directory)")
-    parser.add_argument("--write-costs", default=None, metavar="DIR",
-                        help="write <pkg>.tsv cost tables from the last cold build's trace")
     parser.add_argument("--out", default=None)
     parser.add_argument("cmake_args", nargs="*")
     args = parser.parse_args()
@@ -300,16 +274,14 @@ def main():
             Path(args.out).write_text(json.dumps(results, indent=1))
         return
     build = work / "build"
-    if args.write_costs:
-        write_costs(f"{build}.trace", args.write_costs, args.packages)
-    units = unit_times(f"{build}.trace")
-    cpu = sum(u[2] for u in units)
+    units = native_units(build)
+    cpu = results["superbuild"][-1]["build_cpu_s"]
     slowest = max(units, key=lambda u: u[1])
     limit = max(slowest[1], cpu / args.jobs)
-    results["limit"] = {"slowest_unit": slowest[0], "slowest_unit_s": slowest[1], "compile_cpu_s": cpu,
+    results["limit"] = {"slowest_unit": slowest[0], "slowest_unit_s": slowest[1], "build_cpu_s": cpu,
                         "limit_s": limit}
     log(f"physical limit {limit:.1f} s: slowest unit {slowest[1]:.1f} s ({slowest[0]}), "
-        f"{cpu:.0f} compile CPU-s / {args.jobs} jobs = {cpu / args.jobs:.1f} s")
+        f"{cpu:.0f} build CPU-s / {args.jobs} jobs = {cpu / args.jobs:.1f} s")
 
     noop = [timed(["cmake", "--build", build]) for _ in range(3)]
     results["noop_s"] = noop
@@ -331,14 +303,13 @@ def touch_one_unit(args, build):
     pkg, rel = args.touch.split(":", 1)
     source = next(Path(build, "_src").glob(f"{pkg}/{rel}"), None) or next(Path(args.src).glob(f"{pkg}-*/{rel}"))
     os.utime(source)
-    Path(f"{build}.touch.trace").unlink(missing_ok=True)
-    t_touch = timed(["cmake", "--build", build], {"CCACHE_DISABLE": "1", "TRELLIS2_JOBSLOT_TRACE": f"{build}.touch.trace"},
-                    logfile=f"{build}.touch.log")
-    unit = [u for u in unit_times(f"{build}.touch.trace") if u[0].endswith(Path(rel).name + ".o")]
+    logged = len(ninja_log_lines(build))
+    t_touch = timed(["cmake", "--build", build], {"CCACHE_DISABLE": "1"}, logfile=f"{build}.touch.log")
+    unit = [u for u in native_units(build, logged) if u[0].endswith(Path(rel).name + ".o")]
     touch = {"file": str(source), "rebuild_s": t_touch, "unit_s": unit[-1][1] if unit else None,
-             "api_check": args.touch_api_check, "slots": unit[-1][4] if unit else None}
+             "api_check": args.touch_api_check}
     log(f"touch {rel} (TRELLIS2_API_CHECK={args.touch_api_check}): rebuild + restage {t_touch:.1f} s, "
-        f"the unit itself {touch['unit_s']} s with {touch['slots']} slot(s)")
+        f"the unit itself {touch['unit_s']} s")
     return touch
 
 

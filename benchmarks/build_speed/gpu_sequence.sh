@@ -8,8 +8,8 @@
 # A step is "sb ARCH TAG" (a cold superbuild of the four packages, no touch,
 # no compiler cache: bench.py --skip-pip) or "pip ARCH TAG PKG..." (the pip
 # path of those packages: bench.py --pip-only). ARCH is 9.0 or default.
-# Each step writes $OUT/TAG.json and TAG.log (and TAG.trace, jobslot's, for a
-# superbuild) and prints its summary; a failing step stops the sequence.
+# Each step writes $OUT/TAG.json and TAG.log (and TAG.ninja_log, the native
+# build's, for a superbuild) and prints its summary; a failing step stops the sequence.
 # Sources: the source cache in .srccache (carried in the working tree, as
 # tests/gpu/gpu_host_env.sh expects its .deps and .whl). One device call may
 # run 10 minutes, so each step is time-boxed to 560 s; split the pip path of
@@ -23,7 +23,7 @@ set -o pipefail
 nvidia-smi --query-gpu=name --format=csv,noheader; nproc
 grep -m1 "model name" /proc/cpuinfo; free -g | head -2
 bench=(python3 benchmarks/build_speed/bench.py --src "$PWD/.srccache" --jobs 16 --reps 1)
-trace=/tmp/trellis2-speed/build.trace
+ninja_log=/tmp/trellis2-speed/build/native/.ninja_log
 for step in "$@"; do
   set -- $step
   kind=$1 arch=$2 tag=$3
@@ -33,13 +33,13 @@ for step in "$@"; do
     sb)  PYTHONUNBUFFERED=1 timeout 560 "${bench[@]}" --arch "$arch" --skip-pip --skip-shared-cache \
            --touch none --out "$OUT/$tag.json" -- --preset gpu-host > "$OUT/$tag.log" 2>&1
          rc=$?
-         cp "$trace" "$OUT/$tag.trace" 2>/dev/null ;;
+         cp "$ninja_log" "$OUT/$tag.ninja_log" 2>/dev/null ;;
     pip) PYTHONUNBUFFERED=1 timeout 560 "${bench[@]}" --arch "$arch" --pip-only --packages "$*" \
            --eigen "$TRELLIS2_EIGEN_INCLUDE" --out "$OUT/$tag.json" > "$OUT/$tag.log" 2>&1
          rc=$? ;;
     *)   echo "unknown step kind '$kind': expected sb or pip"; exit 2 ;;
   esac
-  grep -E "^(trace|rep|physical|no-op|superbuild)" "$OUT/$tag.log"
+  grep -E "^(units|rep|physical|no-op|superbuild)" "$OUT/$tag.log"
   if [ $rc != 0 ]; then
     echo "step '$step' failed (exit $rc); the end of its log:"
     tail -30 "$OUT/$tag.log"

@@ -3,7 +3,7 @@
     python3 benchmarks/build_speed/threads_bench.py <build dir> <source suffix> [--threads N] [--reps 2]
 
 Takes the unit's command from the build's compile_commands.json (the
-compiler line, without jobslot), writes the object to a scratch file, and
+compiler line, without a launcher), writes the object to a scratch file, and
 prints wall and CPU seconds (the compiler's processes) of each run.
 """
 

@@ -3,8 +3,8 @@
 # build graph (a checkout of 895502f, carried in the ignored .old/) and after
 # it (this checkout), each cold with the shipping list 8.0;8.6;8.9;9.0+PTX,
 # 16 jobs, the gpu-host preset, no compiler cache, through
-# benchmarks/build_speed/bench.py (its trace gives the time before the first
-# compile and the slowest unit's start), followed by its three no-op builds.
+# benchmarks/build_speed/bench.py (the native build's .ninja_log gives the time
+# before the first compile and the slowest unit's start), followed by its three no-op builds.
 #
 #     OUT=<dir> bash benchmarks/one_graph/compare.sh old new     # or: new old
 #
@@ -28,8 +28,8 @@ for step in "$@"; do
     --src "$PWD/.srccache" --jobs 16 --reps 1 --arch default --skip-pip --skip-shared-cache --touch none \
     --work "/tmp/one-graph-$tag" --out "$OUT/$tag.json" -- --preset gpu-host > "$OUT/$tag.log" 2>&1
   rc=$?
-  grep -E "^(trace|rep|physical|no-op)" "$OUT/$tag.log"
-  cp "/tmp/one-graph-$tag/build.trace" "$OUT/$tag.trace" 2>/dev/null
+  grep -E "^(units|rep|physical|no-op)" "$OUT/$tag.log"
+  cp "/tmp/one-graph-$tag/build/native/.ninja_log" "$OUT/$tag.ninja_log" 2>/dev/null
   rm -rf "/tmp/one-graph-$tag"
   [ $rc = 0 ] || { echo "step $tag failed (exit $rc):"; tail -30 "$OUT/$tag.log"; }
 done

@@ -4,7 +4,7 @@
 # sccache-dist scheduler and one build server on cores 2-15, over loopback.
 # Both builds are cold (new build tree, empty cache) over the same sources,
 # four packages, architectures $ARCH. Then the slowest unit of the local
-# build (from jobslot's trace) compiled alone through each tree's sccache
+# build (from its native build's .ninja_log) compiled alone through each tree's sccache
 # server, with and without nvcc --threads, forced past the cache; each
 # figure is printed as it is measured (a time-boxed call keeps what ran).
 #
@@ -77,7 +77,7 @@ build() {
     "-DTRELLIS2_PACKAGES=$PACKAGES" "-DTRELLIS2_CUDA_ARCHITECTURES=$ARCH" -DTRELLIS2_JOBS=2 \
     -DTRELLIS2_SCCACHE=ON "$@" >"$tree.configure.log" 2>&1 || { tail -30 "$tree.configure.log"; exit 1; }
   local start=$SECONDS
-  TRELLIS2_JOBSLOT_TRACE=$tree.trace taskset -c "$CLIENT_CORES" cmake --build "$tree" >"$tree.build.log" 2>&1 \
+  taskset -c "$CLIENT_CORES" cmake --build "$tree" >"$tree.build.log" 2>&1 \
     || { tail -50 "$tree.build.log"; exit 1; }
   echo "$name: cold build $(( SECONDS - start )) s; $(grep '^sccache:' "$tree.build.log")"
 }
@@ -85,8 +85,8 @@ build local "$@"
 build dist "-DTRELLIS2_SCCACHE_DIST_SCHEDULER=http://127.0.0.1:10600" \
   "-DTRELLIS2_SCCACHE_DIST_TOKEN_FILE=$WORK/client.token" "$@"
 
-# The slowest unit of the local build: the longest job of its trace.
-read -r slowest_ms object < <(awk '{print $2 - $1, $4}' "$WORK/local.trace" | sort -n | tail -1)
+# The slowest unit of the local build: the longest compile of its native Ninja's log.
+read -r slowest_ms object < <(awk -F'\t' '$4 ~ /\.o$/ {print $2 - $1, $4}' "$WORK/local/native/.ninja_log" | sort -n | tail -1)
 echo "slowest unit of the local build: $object, ${slowest_ms} ms in the build"
 UNIT_RUNS=${UNIT_RUNS:-dist:with dist:without local:with local:without}
 for run in $UNIT_RUNS; do

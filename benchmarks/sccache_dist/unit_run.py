@@ -5,8 +5,8 @@ without nvcc --threads; prints its wall time and where sccache compiled it.
     python3 unit_run.py TREE OBJECT with|without local|dist WORK
         [--scheduler URL --token-file FILE] [--cores 0-1]
 
-TREE is a superbuild tree whose packages export compile_commands.json;
-OBJECT the unit's object as jobslot's trace names it. Run by run.sh.
+TREE is a superbuild tree (its native build's compile_commands.json);
+OBJECT the unit's object as the native build's .ninja_log names it. Run by run.sh.
 """
 
 import argparse
@@ -20,7 +20,7 @@ from pathlib import Path
 
 
 def compile_entry(tree, obj):
-    entries = [e for p in (tree / "packages").glob("*/compile_commands.json") for e in json.loads(p.read_text())]
+    entries = json.loads((tree / "native" / "compile_commands.json").read_text())
     # The object is CMakeFiles/<target>.dir/<absolute source path>.o.
     return next(e for e in entries if obj.endswith(e["file"].lstrip("/") + ".o"))
 

@@ -1,12 +1,12 @@
 """Issue 29's scheduler benchmark: cold builds of one architecture list with
-jobslot (tools/jobslot) or Ninja's own order (TRELLIS2_SCHEDULER=ninja), with
-or without nvcc --split-compile, interleaved, on one machine.
+Ninja's own scheduler (the only one since jobslot went), with or without nvcc
+--split-compile, interleaved, on one machine.
 
     python3 benchmarks/scheduler/bench.py [--src SRC] --out DIR [--reps 1] [--budget-s 560]
         VARIANT... [-- <cmake arguments, e.g. --preset gpu-host>]
 
-VARIANT is jobslot or ninja, optionally +split=N (N threads, 0 = nvcc's
-maximum), e.g. `jobslot ninja ninja+split=4`. Each run: a fresh build tree,
+VARIANT is ninja (or default, the same build), optionally +split=N (N
+threads, 0 = nvcc's maximum), e.g. `ninja ninja+split=4`. Each run: a fresh build tree,
 no compiler cache, the shipping list 8.0;8.6;8.9;9.0+PTX unless the cmake
 arguments say otherwise. A run that would not fit the remaining --budget-s
 (judged by the longest run so far) is not started, and says so.
@@ -48,11 +48,10 @@ COMPILERS = {"nvcc", "cc1plus", "cicc", "cudafe++", "ptxas"}
 
 
 def variant_args(variant):
-    match = re.fullmatch(r"(jobslot|ninja)(?:\+split=(\d+))?", variant)
+    match = re.fullmatch(r"(?:default|ninja)(?:\+split=(\d+))?", variant)
     if not match:
-        sys.exit(f"variant '{variant}' is not jobslot or ninja, optionally +split=N (e.g. ninja+split=4)")
-    scheduler, split = match.groups()
-    return [f"-DTRELLIS2_SCHEDULER={scheduler}", f"-DTRELLIS2_NVCC_SPLIT_COMPILE={split or ''}"]
+        sys.exit(f"variant '{variant}' is not ninja or default, optionally +split=N (e.g. ninja+split=4)")
+    return [f"-DTRELLIS2_NVCC_SPLIT_COMPILE={match.group(1) or ''}"]
 
 
 class FirstCompile(threading.Thread):

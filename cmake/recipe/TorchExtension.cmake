@@ -25,8 +25,9 @@
 #     recipe's, then torch's -gencode list on CUDA units
 # and adds nvcc --threads=<the torch target's TRELLIS2_NVCC_THREADS> when
 # there are several device architectures (BuildExtension does only with
-# NVCC_THREADS set): nvcc compiles them in parallel, and jobslot grants such
-# a unit as many CPU and memory slots, capped by its pools.
+# NVCC_THREADS set): nvcc compiles them in parallel. Every module with CUDA
+# units compiles in the nvcc pool of Ninja (extensions/CMakeLists.txt), whose
+# depth the memory free at the build's start sets.
 # Deliberate differences are listed, with reasons, in
 # tests/integration/test_flag_parity.py.
 #
@@ -96,9 +97,9 @@ function(trellis2_add_torch_extension import_name)
   if(NOT torch_NVCC_SPLIT_COMPILE STREQUAL "")
     target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--split-compile=${torch_NVCC_SPLIT_COMPILE}>")
   endif()
-  # TRELLIS2_SCHEDULER=ninja: a module with CUDA units compiles in the nvcc
-  # memory pool (extensions/CMakeLists.txt).
-  if(TRELLIS2_NVCC_POOL_DEPTH AND sources MATCHES "\\.cu(;|$)")
+  # Memory, not cores, bounds how many nvcc run at once: a module with CUDA
+  # units compiles in the nvcc pool (extensions/CMakeLists.txt).
+  if(sources MATCHES "\\.cu(;|$)")
     set_property(TARGET ${target} PROPERTY JOB_POOL_COMPILE nvcc)
   endif()
 

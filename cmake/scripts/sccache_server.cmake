@@ -1,6 +1,6 @@
 # The build's own sccache server (cmake/superbuild/SccacheServer.cmake runs this).
 #
-#   cmake -DMODE=start -DSCCACHE=... -DSOCKET=... -DCONF=... -DSTATE_DIR=... -DPOOL=...
+#   cmake -DMODE=start -DSCCACHE=... -DSOCKET=... -DCONF=... -DSTATE_DIR=... -DFARM_CORES_FILE=...
 #         [-DSCHEDULER=url -DTOKEN_FILE=file -DCXX=compiler] -P sccache_server.cmake
 #   cmake -DMODE=stop  -DSCCACHE=... -DSOCKET=... -DCONF=... -DSTATE_DIR=... -P sccache_server.cmake
 #
@@ -9,7 +9,9 @@
 #   socket with this tree's configuration, and, with a scheduler, decides
 #   whether this build compiles on the farm. It writes
 #     STATE_DIR/state.json  what was decided and why (the build report shows it)
-#     POOL/slots            the farm's cores, or 0: jobslot's --remote-pool
+#     FARM_CORES_FILE       the farm's cores, or 0: the native build step
+#                           (native_build.cmake) runs that many jobs when more
+#                           than the local ones
 #   Scheduler unreachable, no build server, or a farm that cannot compile a
 #   probe: the build compiles locally, and state.json says why. A token the
 #   scheduler refuses fails here, before any compile (sccache would fail every
@@ -226,14 +228,14 @@ function(_start_distributed cores)
 endfunction()
 
 if(MODE STREQUAL "start")
-  file(MAKE_DIRECTORY "${STATE_DIR}" "${POOL}")
-  _write_atomically("${POOL}/slots" "0\n")  # local pools until the farm has proven itself
+  file(MAKE_DIRECTORY "${STATE_DIR}")
+  _write_atomically("${FARM_CORES_FILE}" "0\n")  # the local jobs until the farm has proven itself
   file(REMOVE "${STATE_DIR}/stats.json" "${STATE_DIR}/state.json")
   _stop_server()
   file(WRITE "${_log}" "")
   if(SCHEDULER)
     _start_distributed(farm_cores)
-    _write_atomically("${POOL}/slots" "${farm_cores}\n")
+    _write_atomically("${FARM_CORES_FILE}" "${farm_cores}\n")
   else()
     _start_server("${CONF}")
     _write_atomically("${STATE_DIR}/state.json" "{\"mode\": \"local\", \"scheduler\": \"\", \"reason\": \"\"}\n")

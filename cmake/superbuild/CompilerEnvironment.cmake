@@ -18,8 +18,7 @@
 #                  there beats the command line
 #   CFLAGS, CXXFLAGS, CUDAFLAGS, LDFLAGS
 #                  CMake's initial compile and link flags; the modules get
-#                  torch's extension flags only (they still reach
-#                  jobslot, which configure builds)
+#                  torch's extension flags only
 # Nothing here stops configure: each variable is made harmless, and one set to
 # a value that is not the checked toolchain gets a line in the summary
 # (TRELLIS2_ENVIRONMENT_NOTES) and in report.json, so it is never used silently.

@@ -31,6 +31,8 @@
 
 include_guard(GLOBAL)
 include(Toolchain)  # TRELLIS2_TORCH_*, TRELLIS2_PYTHON_*, Python3_EXECUTABLE
+include(JobPool)    # TRELLIS2_JOBS, TRELLIS2_NVCC_JOB_MEMORY_MB, TRELLIS2_NVCC_POOL_DEPTH
+include(Sccache)    # TRELLIS2_SCCACHE_LAUNCHER, TRELLIS2_SCCACHE_FARM_CORES
 
 set(TRELLIS2_NATIVE_DIR "${CMAKE_BINARY_DIR}/native")
 set(TRELLIS2_NATIVE_MANIFEST "${TRELLIS2_NATIVE_DIR}/manifest.json")
@@ -51,8 +53,10 @@ function(_trellis2_write_native_plan file)
   string(APPEND plan "# Read by extensions/CMakeLists.txt before its project().\n")
   _trellis2_plan_set(plan CMAKE_CXX_COMPILER "${CMAKE_CXX_COMPILER}")
   _trellis2_plan_set(plan CMAKE_CUDA_COMPILER "${CMAKE_CUDA_COMPILER}")
-  _trellis2_plan_set(plan CMAKE_CXX_COMPILER_LAUNCHER ${TRELLIS2_CXX_LAUNCHER})
-  _trellis2_plan_set(plan CMAKE_CUDA_COMPILER_LAUNCHER ${TRELLIS2_CUDA_LAUNCHER})
+  _trellis2_plan_set(plan CMAKE_CXX_COMPILER_LAUNCHER ${TRELLIS2_SCCACHE_LAUNCHER})
+  _trellis2_plan_set(plan CMAKE_CUDA_COMPILER_LAUNCHER ${TRELLIS2_SCCACHE_LAUNCHER})
+  # The nvcc pool's depth from the memory free now: the native tree's first
+  # generate; each build's start sizes it anew (native_build.cmake).
   _trellis2_plan_set(plan TRELLIS2_NVCC_POOL_DEPTH "${TRELLIS2_NVCC_POOL_DEPTH}")
   _trellis2_plan_set(plan TRELLIS2_PYTHON "${Python3_EXECUTABLE}")
   _trellis2_plan_set(plan TRELLIS2_WHEEL_TOOL ${TRELLIS2_WHEEL_TOOL})
@@ -101,8 +105,14 @@ function(trellis2_add_native_build)
   endforeach()
   # Under TRELLIS2_NATIVE_ENV (CompilerEnvironment.cmake): no CC/CXX/
   # CUDAHOSTCXX/NVCC_*/...FLAGS of the configure or build environment
-  # reaches a compile or a link.
-  set(native_build ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" --build "${TRELLIS2_NATIVE_DIR}" ${TRELLIS2_NATIVE_JOBS_ARGS})
+  # reaches a compile or a link. The script sizes Ninja's -j and nvcc pool
+  # when the build starts (JobPool.cmake), then runs `cmake --build`.
+  set(native_build ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" "-DNATIVE_DIR=${TRELLIS2_NATIVE_DIR}"
+    "-DJOBS=${TRELLIS2_JOBS}" "-DJOB_MEMORY_MB=${TRELLIS2_NVCC_JOB_MEMORY_MB}")
+  if(TRELLIS2_SCCACHE_LAUNCHER)
+    list(APPEND native_build "-DFARM_CORES_FILE=${TRELLIS2_SCCACHE_FARM_CORES}")
+  endif()
+  set(native_script -P "${PROJECT_SOURCE_DIR}/cmake/scripts/native_build.cmake")
   # The manifest, checked before each build and rewritten when damaged.
   set(native_configure ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" "${TRELLIS2_NATIVE_DIR}")
   string(REPLACE ";" "|" native_configure "${native_configure}")
@@ -118,7 +128,7 @@ function(trellis2_add_native_build)
     # native build's own Ninja re-runs its configure, so this step runs once.
     CONFIGURE_COMMAND ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" -G Ninja -S <SOURCE_DIR> -B <BINARY_DIR>
       "-DTRELLIS2_PLAN=${plan}"
-    BUILD_COMMAND ${manifest_check} COMMAND ${native_build}
+    BUILD_COMMAND ${manifest_check} COMMAND ${native_build} ${native_script}
     BUILD_ALWAYS ON
     # The inner Ninja's progress, live.
     USES_TERMINAL_BUILD ON
@@ -126,7 +136,7 @@ function(trellis2_add_native_build)
     STEP_TARGETS configure
     DEPENDS ${arg_DEPENDS})
   foreach(pkg IN LISTS TRELLIS2_PACKAGES)
-    add_custom_target(${pkg} COMMAND ${native_build} --target ${pkg}
+    add_custom_target(${pkg} COMMAND ${native_build} -DTARGET=${pkg} ${native_script}
       COMMENT "Building ${pkg} alone" USES_TERMINAL VERBATIM)
     add_dependencies(${pkg} native-configure)
   endforeach()

@@ -1,8 +1,7 @@
 # Options: the superbuild's user-facing cache variables, each with its
 # docstring, but for those defined beside the code that computes their
 # default or reads them: Toolchain.cmake (TRELLIS2_CUDART_LIBRARY),
-# JobPool.cmake (TRELLIS2_JOBS, TRELLIS2_NVCC_JOB_MEMORY_MB,
-# TRELLIS2_SCHEDULER),
+# JobPool.cmake (TRELLIS2_JOBS, TRELLIS2_NVCC_JOB_MEMORY_MB),
 # Sccache.cmake (TRELLIS2_SCCACHE*) and Deliver.cmake (TRELLIS2_DIST_DIR).
 # CMakeLists.txt includes this module first, before project(); the other
 # modules read its variables without including it. The README's table and

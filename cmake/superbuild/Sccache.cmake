@@ -18,8 +18,11 @@
 # file only the server reads at its start (never into the cache, the
 # command lines, the logs or the report).
 #
-# Sets TRELLIS2_SCCACHE_LAUNCHER (a command prefix, empty without sccache),
-# which JobPool.cmake puts behind the job-slot launcher, and TRELLIS2_SCCACHE_SOCKET.
+# Sets TRELLIS2_SCCACHE_LAUNCHER (a command prefix, empty without sccache:
+# the native build's compiler launcher for both languages),
+# TRELLIS2_SCCACHE_SOCKET and TRELLIS2_SCCACHE_FARM_CORES (a file: the farm's
+# cores while this build compiles on one, else 0; the native build step
+# raises Ninja's -j to it, JobPool.cmake).
 
 include_guard(GLOBAL)
 include(Toolchain)  # Python3_EXECUTABLE
@@ -80,6 +83,7 @@ if(NOT TRELLIS2_SCCACHE_EXECUTABLE OR TRELLIS2_SCCACHE STREQUAL "OFF")
 endif()
 
 set(TRELLIS2_SCCACHE_STATE_DIR "${CMAKE_BINARY_DIR}/sccache")
+set(TRELLIS2_SCCACHE_FARM_CORES "${TRELLIS2_SCCACHE_STATE_DIR}/farm-cores")
 # A Unix socket path holds at most 107 bytes; a deep build tree gets one
 # under /tmp named by the tree's hash (still one per build tree).
 set(TRELLIS2_SCCACHE_SOCKET "${TRELLIS2_SCCACHE_STATE_DIR}/server.sock")

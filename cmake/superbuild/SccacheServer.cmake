@@ -3,8 +3,8 @@
 #
 #   sccache-server  after the build-tree lock, before the native build: starts the
 #                   server on this tree's socket; with TRELLIS2_SCCACHE_DIST_SCHEDULER
-#                   decides whether this build compiles on the farm and sizes
-#                   jobslot's remote pool from the farm's cores
+#                   decides whether this build compiles on the farm and writes
+#                   the farm's cores (TRELLIS2_SCCACHE_FARM_CORES), Ninja's -j then
 #   sccache-stats   after the native build: the server's statistics into
 #                   <build>/sccache/stats.json (the build report reads them),
 #                   then stops the server
@@ -15,7 +15,6 @@
 include_guard(GLOBAL)
 include(CompilerEnvironment)  # TRELLIS2_NATIVE_ENV
 include(Sccache)              # TRELLIS2_SCCACHE_*
-include(JobPool)              # TRELLIS2_JOBSLOT_POOLS
 include(BuildLock)            # the build-lock target
 
 if(NOT TRELLIS2_SCCACHE_LAUNCHER)
@@ -28,7 +27,7 @@ set(_common -DSCCACHE=${TRELLIS2_SCCACHE_EXECUTABLE} -DSOCKET=${TRELLIS2_SCCACHE
 # The server compiles for the packages: it starts without the variables they
 # run without (CompilerEnvironment.cmake).
 add_custom_target(sccache-server
-  COMMAND ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" -DMODE=start ${_common} "-DPOOL=${TRELLIS2_JOBSLOT_POOLS}/dist"
+  COMMAND ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" -DMODE=start ${_common} "-DFARM_CORES_FILE=${TRELLIS2_SCCACHE_FARM_CORES}"
     "-DSCHEDULER=${TRELLIS2_SCCACHE_DIST_SCHEDULER}" "-DTOKEN_FILE=${TRELLIS2_SCCACHE_DIST_TOKEN_FILE}"
     "-DCXX=${CMAKE_CXX_COMPILER}" -P "${_script}"
   COMMENT "Starting the build's sccache server" VERBATIM)

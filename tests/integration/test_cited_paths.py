@@ -15,6 +15,9 @@ tools/, ...) or is a top-level file (README.md, ...):
 - placeholders and template pieces are not paths: a token with `<`, `>`, `*`,
   `?`, `{`, `}`, `$`, `%`, `...` or `…` in it, or a string that code
   concatenates (`"cmake/" + name`), is passed over;
+- a path at a named commit, in git show's form (`2446dd9:tools/jobslot/pool.h`),
+  names a file of the history that records of past measurements cite (it
+  may since have gone), not one of this tree, so it is not checked;
 - the repository's third_party/ holds pin files only; a path into one of its
   subdirectories names a file of an upstream's source (CuMesh's
   third_party/cubvh, o-voxel's third_party/eigen), which the build fetches,
@@ -62,6 +65,8 @@ PLACEHOLDER = re.compile(r"[<>*?{}$%]|\.\.\.|…")
 TRAILING = ".,;:!?)]}>'\"`"
 # A string literal that code continues: `"cmake/" + name`, `"tests/%s" % x`, `"x/{}".format(y)`.
 CONCATENATED = re.compile(r"""^["']\s*(?:\+|%|\.format\b)""")
+# `<commit>:` right before a token: a path of that commit (git show's form).
+AT_COMMIT = re.compile(r"(?<![\w./\-~@$}\\])[0-9a-f]{7,40}:$")
 # A bare X.cmake, not preceded by a path character, a placeholder's bracket or `*`.
 MODULE = re.compile(r"(?<![\w./\-~@$}<>*\\])[\w\-]+\.cmake(?![\w\-/]|\.\w)")
 JOINED = re.compile(r"""/\s*["']$""")
@@ -103,7 +108,7 @@ def is_scanned(repo, rel):
 def cited_paths(line):
     """The repository paths one line cites (see the module docstring)."""
     for match in TOKEN.finditer(line):
-        if CONCATENATED.match(line[match.end():]):
+        if CONCATENATED.match(line[match.end():]) or AT_COMMIT.search(line[:match.start()]):
             continue
         token = match.group(0).rstrip(TRAILING)
         if PLACEHOLDER.search(token):
@@ -176,6 +181,8 @@ def test_what_counts_as_a_cited_path():
                  "third_party/cumesh.cmake") == ["third_party/patches/cumesh/a.patch", "third_party/cumesh.cmake"]
     assert cites("policies/rocky9.policy build/stage/ https://x.org/tests/y") == []
     assert cites("benchmarks/one_compiler/.") == ["benchmarks/one_compiler/"]
+    assert cites("(`2446dd9:tools/jobslot/pool.h`) tools/x.h,2446dd9:tools/y.h g2446dd9:tools/z.h") == [
+        "tools/x.h", "tools/z.h"]
     assert cites('-DUPSTREAM=<tests/fixture/upstream> "from tests/fixture/upstream.\\n"') == [
         "tests/fixture/upstream", "tests/fixture/upstream"]
     assert list(cited_modules("(`SubBuildCache.cmake`, Upstream.cmake.) cmake/a.cmake x.cmake.in <pkg>.cmake")) == [

@@ -36,8 +36,8 @@ INTENDED = {
     ("cxx", "ours", r"-DTORCH_EXTENSION_NAME=_xatlas"):
         "the rename under test: the name the package's Python imports (PyInit__xatlas)",
     ("cuda", "ours", r"--threads=\d+"):
-        "nvcc compiles a unit's device architectures in parallel; jobslot grants it as many CPU and memory "
-        "slots (torch adds --threads only when NVCC_THREADS is set)",
+        "nvcc compiles a unit's device architectures in parallel (torch adds --threads only when "
+        "NVCC_THREADS is set)",
     ("link", "ours", r"-fPIC"):
         "CMake repeats the compile flag on the link line; no effect when linking",
 }

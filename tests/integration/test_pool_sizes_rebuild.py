@@ -1,30 +1,47 @@
-"""Pool sizes stay out of compile command lines: a re-configure with another
-memory figure or job count recompiles nothing, and the next build uses the
-new sizes (read by jobslot from the pool directories)."""
+"""Ninja's caps of the native build stay out of compile command lines and are
+sized when each build starts (cmake/scripts/native_build.cmake): a new memory
+figure, job count or free memory recompiles nothing, the nvcc pool's new
+depth reaches the native tree's Ninja files, and the job count comes from
+MAX_JOBS / CMAKE_BUILD_PARALLEL_LEVEL of the build's environment."""
 
 import re
 
-from support import build, configure
+from support import build, configure, one_line, run
 from test_override_build import BUILD, SOURCE
 from test_touch_one_unit import outputs_of_last_run
 
-POOLS = BUILD / "jobslots"
-LOG = BUILD / "native" / ".ninja_log"  # the one native build's Ninja
+NATIVE = BUILD / "native"
+LOG = NATIVE / ".ninja_log"  # the one native build's Ninja
+SIZED = re.compile(r"Native build: (\d+) jobs \(([^)]+)\), nvcc pool (\d+) ")
 
 
 def cached(name):
     return re.search(rf"^{name}:\w+=(.*)$", (BUILD / "CMakeCache.txt").read_text(), re.M).group(1)
 
 
-def reconfigure_and_build(memory_mb, jobs):
+def pool_depth():
+    """The nvcc pool's depth in the native tree's Ninja files."""
+    rules = (NATIVE / "CMakeFiles" / "rules.ninja").read_text()
+    return int(re.search(r"^pool nvcc\n  depth = (\d+)$", rules, re.M).group(1))
+
+
+def build_sized(env=None):
+    """Build; returns (objects recompiled, jobs, where the count came from, nvcc pool depth)."""
+    before = LOG.read_text()
+    # The job count of the test's own environment would stand in for TRELLIS2_JOBS.
+    result = run(["cmake", "--build", BUILD], env={"MAX_JOBS": "", "CMAKE_BUILD_PARALLEL_LEVEL": "", **(env or {})})
+    assert result.returncode == 0, result.stdout
+    sized = SIZED.findall(result.stdout)
+    assert len(sized) == 1, f"expected one 'Native build: ...' line, found {sized}: {result.stdout[-3000:]}"
+    ran = outputs_of_last_run(LOG) if LOG.read_text() != before else []
+    jobs, source, depth = sized[0]
+    return [o for o in ran if o.endswith(".o")], int(jobs), source, int(depth)
+
+
+def reconfigure(memory_mb, jobs):
     result = configure(BUILD, f"-DTRELLIS2_FIXTURE_SOURCE_DIR={SOURCE}",
                        f"-DTRELLIS2_NVCC_JOB_MEMORY_MB={memory_mb}", f"-DTRELLIS2_JOBS={jobs}")
     assert result.returncode == 0, result.stdout
-    before = LOG.read_text()
-    result = build(BUILD)
-    assert result.returncode == 0, result.stdout
-    ran = outputs_of_last_run(LOG) if LOG.read_text() != before else []
-    return [o for o in ran if o.endswith(".o")]
 
 
 def test_new_memory_figure_and_job_count_recompile_nothing():
@@ -33,11 +50,41 @@ def test_new_memory_figure_and_job_count_recompile_nothing():
     assert build(BUILD).returncode == 0
     try:
         # 1 TB a job: one nvcc job on any machine, a different pool than before.
-        recompiled = reconfigure_and_build(1_000_000, 1)
+        reconfigure(1_000_000, 1)
+        recompiled, ran_jobs, source, depth = build_sized()
         assert recompiled == [], f"a new pool size recompiled {recompiled}"
-        assert (POOLS / "nvcc" / "slots").read_text().split() == ["1"]
-        assert (POOLS / "jobs" / "slots").read_text().split() == ["1"]
+        assert (ran_jobs, source, depth) == (1, "TRELLIS2_JOBS", 1)
+        assert pool_depth() == 1
     finally:
-        recompiled = reconfigure_and_build(memory_mb, jobs)
+        reconfigure(memory_mb, jobs)
+        recompiled, ran_jobs, source, depth = build_sized()
     assert recompiled == [], f"restoring the pool sizes recompiled {recompiled}"
-    assert int((POOLS / "nvcc" / "slots").read_text()) >= 1
+    assert (ran_jobs, source) == (int(jobs), "TRELLIS2_JOBS")
+    assert depth >= 1 and pool_depth() == depth
+
+
+def test_the_pool_is_sized_at_build_time_not_at_configure():
+    """A tree generated when another amount of memory was free (here: a
+    depth no machine of this test has) gets the depth of the memory free
+    when the build starts, with no configure of the superbuild between."""
+    assert BUILD.is_dir(), "needs the override build (fixture.override_build)"
+    assert build(BUILD).returncode == 0
+    generated = run(["cmake", "-DTRELLIS2_NVCC_POOL_DEPTH=977", NATIVE])
+    assert generated.returncode == 0, generated.stdout
+    assert pool_depth() == 977
+    recompiled, _jobs, _source, depth = build_sized()
+    assert recompiled == [], f"a new pool depth recompiled {recompiled}"
+    assert depth != 977 and pool_depth() == depth
+
+
+def test_build_environment_sets_the_job_count():
+    assert BUILD.is_dir(), "needs the override build (fixture.override_build)"
+    _recompiled, jobs, source, _depth = build_sized({"MAX_JOBS": "3", "CMAKE_BUILD_PARALLEL_LEVEL": "5"})
+    assert (jobs, source) == (3, "MAX_JOBS")
+    _recompiled, jobs, source, _depth = build_sized({"MAX_JOBS": "", "CMAKE_BUILD_PARALLEL_LEVEL": "5"})
+    assert (jobs, source) == (5, "CMAKE_BUILD_PARALLEL_LEVEL")
+    result = run(["cmake", "--build", BUILD], env={"MAX_JOBS": "many"})
+    assert result.returncode != 0, "MAX_JOBS=many was taken"
+    text = one_line(result.stdout)
+    assert "MAX_JOBS='many' in the environment is not a positive number of compile jobs" in text, text
+    assert "Expected e.g. MAX_JOBS=4; unset it" in text, text

@@ -55,11 +55,14 @@ def assert_modules_work(tree):
 
 
 def test_units_compile_on_the_build_server(farm):
-    tree = configure_dist("dist", farm.url, farm.token_file)
+    # One local job: the farm's cores, more than that, set Ninja's -j.
+    tree = configure_dist("dist", farm.url, farm.token_file, "-DTRELLIS2_JOBS=1")
     result = build(tree)
     assert result.returncode == 0, result.stdout[-6000:]
     cache = compiler_cache(tree)
     assert cache["mode"] == "distributed" and cache["servers"] == 1, cache
+    assert cache["farm_cores"] > 1, cache
+    assert f"Native build: {cache['farm_cores']} jobs (the farm's cores)" in result.stdout, result.stdout[-6000:]
     misses = cache["misses_by_language"]
     # C++ units (and the farm probe) and nvcc's device steps (cicc: PTX, ptxas: CUBIN) all missed ...
     assert misses.get("C/C++", 0) >= 3 and misses.get("PTX", 0) >= 2 and misses.get("CUBIN", 0) >= 2, cache
@@ -95,6 +98,7 @@ def test_scheduler_down_compiles_locally_and_says_so():
     assert result.returncode == 0, result.stdout[-6000:]
     cache = compiler_cache(tree)
     assert cache["mode"] == "local" and f"the scheduler {down} was not reachable" in cache["reason"], cache
+    assert "jobs (TRELLIS2_JOBS)" in result.stdout, "no farm: the local job count"
     assert f"compiled locally (the scheduler {down} was not reachable" in one_line(result.stdout)
 
 

@@ -1,0 +1,27 @@
+# JobCount: a job count from the environment, torch's convention (MAX_JOBS)
+# before CMake's (CMAKE_BUILD_PARALLEL_LEVEL). Read at configure, for the
+# default of TRELLIS2_JOBS (JobPool.cmake), and at each build's start, where it
+# replaces TRELLIS2_JOBS (cmake/scripts/native_build.cmake).
+#
+# trellis2_jobs_from_environment(<jobs> <from> <fix>)
+#   <jobs>, <from>  the first of the two that is set and not empty, and its
+#                   name; left undefined when neither is
+#   <fix>           ends the error for a value that is not a positive number:
+#                   "unset it <fix>."
+
+include_guard(GLOBAL)
+
+function(trellis2_jobs_from_environment jobs from fix)
+  foreach(var MAX_JOBS CMAKE_BUILD_PARALLEL_LEVEL)
+    if("$ENV{${var}}" STREQUAL "")
+      continue()
+    elseif(NOT "$ENV{${var}}" MATCHES "^[1-9][0-9]*$")
+      message(FATAL_ERROR "${var}='$ENV{${var}}' in the environment is not a positive number of compile jobs. "
+        "Expected e.g. ${var}=4; unset it ${fix}.")
+    elseif(NOT DEFINED found)
+      set(found "$ENV{${var}}")
+      set(${jobs} "$ENV{${var}}" PARENT_SCOPE)
+      set(${from} "${var}" PARENT_SCOPE)
+    endif()
+  endforeach()
+endfunction()
