@@ -11,7 +11,7 @@
 # -j: MAX_JOBS, else CMAKE_BUILD_PARALLEL_LEVEL of the build's environment,
 #   else JOBS (TRELLIS2_JOBS); the farm's cores in FARM_CORES_FILE (written by
 #   sccache_server.cmake at this build's start) when more: the farm, not the
-#   local cores, then bounds the compiles.
+#   local cores or memory, then bounds the compiles, the nvcc pool's too.
 # Fails, after Ninja's own messages, when the build fails.
 cmake_minimum_required(VERSION 3.25)
 include("${CMAKE_CURRENT_LIST_DIR}/../common/JobCount.cmake")
@@ -33,6 +33,11 @@ cmake_host_system_information(RESULT available_mb QUERY AVAILABLE_PHYSICAL_MEMOR
 math(EXPR depth "${available_mb} / ${JOB_MEMORY_MB}")
 if(depth LESS 1)
   set(depth 1)
+endif()
+if(from STREQUAL "the farm's cores" AND depth LESS jobs)
+  # nvcc's device compiles then run on the farm's machines, not in this
+  # one's memory: the farm's cores bound the CUDA units too.
+  set(depth "${jobs}")
 endif()
 # The depth the tree was generated with (extensions/CMakeLists.txt keeps it in its cache).
 file(STRINGS "${NATIVE_DIR}/CMakeCache.txt" generated REGEX "^TRELLIS2_NVCC_POOL_DEPTH:")

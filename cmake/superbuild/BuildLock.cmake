@@ -13,16 +13,11 @@
 include_guard(GLOBAL)
 include(Toolchain)  # Python3_EXECUTABLE
 
-# This step runs in every build, the no-op one too: the interpreter itself,
-# not a version manager's shim (a shell script, ~0.1 s a run), and -I -S, the
-# standard library alone without the site's start-up cost.
-execute_process(COMMAND "${Python3_EXECUTABLE}" -c "import sys; print(sys.executable)"
-  OUTPUT_VARIABLE _python OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-if(NOT IS_ABSOLUTE "${_python}" OR NOT EXISTS "${_python}")
-  set(_python "${Python3_EXECUTABLE}")
-endif()
+# This step runs in every build, the no-op one too: -I -S, the standard
+# library alone, without the site's start-up cost (Python3_EXECUTABLE is the
+# interpreter itself by now, not a version manager's shim: Toolchain.cmake).
 add_custom_target(build-lock
-  COMMAND "${_python}" -I -S "${PROJECT_SOURCE_DIR}/cmake/scripts/build_lock.py"
+  COMMAND "${Python3_EXECUTABLE}" -I -S "${PROJECT_SOURCE_DIR}/cmake/scripts/build_lock.py"
     "${CMAKE_BINARY_DIR}/build.lock"
   COMMENT "Taking the build-tree lock ${CMAKE_BINARY_DIR}/build.lock"
   VERBATIM)
