@@ -6,7 +6,10 @@ Ninja's own scheduler (the only one since jobslot went), with or without nvcc
         VARIANT... [-- <cmake arguments, e.g. --preset gpu-host>]
 
 VARIANT is ninja (or default, the same build), optionally +split=N (N
-threads, 0 = nvcc's maximum), e.g. `ninja ninja+split=4`. Each run: a fresh build tree,
+threads, 0 = nvcc's maximum), e.g. `ninja ninja+split=4`; or before[+split=N]:
+the same build from --before DIR, a copy of this repository as it was with
+jobslot (`git archive bfb7d99 | tar -x -C DIR`, its default scheduler), so
+both run on one machine in one lease. Each run: a fresh build tree,
 no compiler cache, the shipping list 8.0;8.6;8.9;9.0+PTX unless the cmake
 arguments say otherwise. A run that would not fit the remaining --budget-s
 (judged by the longest run so far) is not started, and says so.
@@ -48,10 +51,19 @@ COMPILERS = {"nvcc", "cc1plus", "cicc", "cudafe++", "ptxas"}
 
 
 def variant_args(variant):
-    match = re.fullmatch(r"(?:default|ninja)(?:\+split=(\d+))?", variant)
+    match = re.fullmatch(r"(default|ninja|before)(?:\+split=(\d+))?", variant)
     if not match:
-        sys.exit(f"variant '{variant}' is not ninja or default, optionally +split=N (e.g. ninja+split=4)")
-    return [f"-DTRELLIS2_NVCC_SPLIT_COMPILE={match.group(1) or ''}"]
+        sys.exit(f"variant '{variant}' is not ninja, default or before, optionally +split=N (e.g. ninja+split=4)")
+    return [f"-DTRELLIS2_NVCC_SPLIT_COMPILE={match.group(2) or ''}"]
+
+
+def variant_repo(variant, before):
+    if not variant.startswith("before"):
+        return REPO
+    if not before or not (Path(before) / "CMakeLists.txt").is_file():
+        sys.exit(f"variant '{variant}' builds from --before DIR: found '{before}', expected a copy of the "
+                 "repository with jobslot (git archive bfb7d99 | tar -x -C DIR)")
+    return Path(before).resolve()
 
 
 class FirstCompile(threading.Thread):
@@ -156,7 +168,7 @@ def one_run(args, variant, rep):
     watcher = FirstCompile(build / "native")
     watcher.start()
     began = time.time()
-    configure = ["cmake", "-G", "Ninja", "-S", REPO, "-B", build,
+    configure = ["cmake", "-G", "Ninja", "-S", variant_repo(variant, args.before), "-B", build,
                  *([f"-DTRELLIS2_SOURCE_CACHE={args.src}"] if args.src else []), f"-DTRELLIS2_CUDA_ARCHITECTURES={SHIPPING}", f"-DTRELLIS2_JOBS={args.jobs}",
                  "-DTRELLIS2_SCCACHE=OFF", "-DBUILD_TESTING=OFF", *variant_args(variant), *args.cmake_args]
     trace = Path(args.out) / f"{variant}-{rep}.configure-trace.json"
@@ -211,6 +223,7 @@ def main():
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--first-rep", type=int, default=1, help="number of the first repetition (a later call)")
     parser.add_argument("--budget-s", type=float, default=560)
+    parser.add_argument("--before", default="", help="the repository before jobslot's removal (variant before)")
     parser.add_argument("--precompile-only", action="store_true", help="stop each build at its first module compile")
     parser.add_argument("variants", nargs="+")
     argv = sys.argv[1:]
@@ -219,6 +232,7 @@ def main():
     args.cmake_args = cmake_args
     for variant in args.variants:
         variant_args(variant)
+        variant_repo(variant, args.before)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     start, longest = time.time(), 0.0
     for rep in range(args.first_rep, args.first_rep + args.reps):
