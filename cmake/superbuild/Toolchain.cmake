@@ -52,13 +52,33 @@ set(TRELLIS2_NVCC_BUILD "${CMAKE_MATCH_2}")
 
 # --- torch, through the configured Python ----------------------------------
 set(_probe_out "${CMAKE_CURRENT_BINARY_DIR}/torch-probe.cmake")
-execute_process(
-  COMMAND "${CMAKE_COMMAND}" -E env --unset=CUDA_PATH "CUDA_HOME=${TRELLIS2_CUDA_TOOLKIT_ROOT}"
-          "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/probe_torch.py"
-          "${_probe_out}" "${TRELLIS2_CUDA_ARCHITECTURES}"
-  RESULT_VARIABLE _probe_rc
-  ERROR_VARIABLE _probe_err
-  OUTPUT_QUIET)
+set(_probe_env "${CMAKE_COMMAND}" -E env --unset=CUDA_PATH "CUDA_HOME=${TRELLIS2_CUDA_TOOLKIT_ROOT}")
+# `import torch` is most of the time before the first compile (4.4 s on the
+# GPU machine): a re-configure whose interpreter, torch files, toolkit and
+# list are those of the last probe (the digest of probe_torch.py
+# --fingerprint, which only locates torch) reads the last answer again.
+execute_process(COMMAND ${_probe_env} "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/probe_torch.py"
+    --fingerprint "${TRELLIS2_CUDA_ARCHITECTURES}"
+  OUTPUT_VARIABLE _probe_fingerprint OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+set(_last_fingerprint "")
+if(EXISTS "${_probe_out}" AND EXISTS "${_probe_out}.fingerprint")
+  file(READ "${_probe_out}.fingerprint" _last_fingerprint)
+endif()
+if(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND _probe_fingerprint STREQUAL _last_fingerprint)
+  message(STATUS "torch: the last configure's probe, for the same interpreter, torch, toolkit and list")
+  set(_probe_rc 0)
+else()
+  file(REMOVE "${_probe_out}.fingerprint")
+  execute_process(
+    COMMAND ${_probe_env} "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/probe_torch.py"
+            "${_probe_out}" "${TRELLIS2_CUDA_ARCHITECTURES}"
+    RESULT_VARIABLE _probe_rc
+    ERROR_VARIABLE _probe_err
+    OUTPUT_QUIET)
+  if(_probe_rc EQUAL 0 AND _probe_fingerprint MATCHES "^[0-9a-f]+$")
+    file(WRITE "${_probe_out}.fingerprint" "${_probe_fingerprint}")
+  endif()
+endif()
 string(REGEX REPLACE "[^\n]*(UserWarning|No CUDA runtime|_conversion_method)[^\n]*\n?" "" _probe_err "${_probe_err}")
 string(STRIP "${_probe_err}" _probe_err)
 if(_probe_rc EQUAL 3)  # probe_torch.py's ARCH_ERROR: torch refused the list

@@ -18,9 +18,20 @@ into) is asked here.
 On failure it prints one line to stderr and exits: 1 when torch cannot be
 imported, ARCH_ERROR when torch refuses the architecture list. CMake turns
 each into its own configure error.
+
+    python probe_torch.py --fingerprint "8.0;8.6;8.9;9.0+PTX"
+
+prints, without importing torch (0.1 s against the probe's 2.4-4.4 s), a
+digest of everything the probe's answer depends on: this script, the
+interpreter, its import path (and when a package was last added there), the
+files torch would be imported from, the
+environment torch reads here and the list. Toolchain.cmake re-uses the last
+answer while the digest is unchanged.
 """
 
 import glob
+import hashlib
+import importlib.util
 import os
 import sys
 import sysconfig
@@ -137,9 +148,38 @@ def torch_cudart(torch_cuda_version, search_dirs, maps="/proc/self/maps"):
     return "", f"torch loaded no {soname} and none is under site-packages' nvidia/*/lib"
 
 
+def fingerprint(arch_list):
+    """Digest of the probe's inputs; torch is located, not imported."""
+    # An import path directory's mtime moves when pip adds or removes a
+    # package there (torch's CUDA runtime wheels among them).
+    facts = [arch_list, sys.executable, sys.version,
+             *(f"{path} {os.stat(path).st_mtime_ns if os.path.isdir(path) else '-'}" for path in sys.path),
+             *(f"{name}={os.environ.get(name, '')}" for name in ("CUDA_HOME", "CUDA_PATH", "TORCH_CUDA_ARCH_LIST"))]
+    with open(__file__, "rb") as script:
+        facts.append(hashlib.sha256(script.read()).hexdigest())
+    spec = importlib.util.find_spec("torch")
+    if spec and spec.origin:
+        torch_dir = os.path.dirname(spec.origin)
+        # pip rewrites these on every install or upgrade of torch.
+        for path in sorted([spec.origin, os.path.join(torch_dir, "version.py"),
+                            *glob.glob(os.path.join(torch_dir, "_C*.so")),
+                            *glob.glob(os.path.join(torch_dir, "lib", "libtorch*.so"))]):
+            try:
+                stat = os.stat(path)
+                facts.append(f"{path} {stat.st_size} {stat.st_mtime_ns}")
+            except OSError:
+                facts.append(f"{path} missing")
+    else:
+        facts.append("torch not found")
+    return hashlib.sha256("\n".join(facts).encode()).hexdigest()
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--fingerprint":
+        print(fingerprint(sys.argv[2]))
+        return
     if len(sys.argv) != 3:
-        sys.exit("usage: probe_torch.py OUTPUT.cmake ARCH_LIST")
+        sys.exit("usage: probe_torch.py OUTPUT.cmake ARCH_LIST | --fingerprint ARCH_LIST")
     warnings.simplefilter("ignore")  # torch's NumPy/CUDA warnings are not ours to show
     text = probe(sys.argv[2])
     with open(sys.argv[1], "w", encoding="utf-8") as out:
