@@ -1,5 +1,6 @@
-# JobCount: a job count from the environment, torch's convention (MAX_JOBS)
-# before CMake's (CMAKE_BUILD_PARALLEL_LEVEL). Read at configure, for the
+# JobCount: the native build's job counts. A count from the environment,
+# torch's convention (MAX_JOBS) before CMake's (CMAKE_BUILD_PARALLEL_LEVEL),
+# and the nvcc pool's depth from the memory available. Read at configure, for the
 # default of TRELLIS2_JOBS (JobPool.cmake), and at each build's start, where it
 # replaces TRELLIS2_JOBS (cmake/scripts/native_build.cmake).
 #
@@ -8,6 +9,11 @@
 #                   name; left undefined when neither is
 #   <fix>           ends the error for a value that is not a positive number:
 #                   "unset it <fix>."
+#
+# trellis2_nvcc_pool_depth(<depth> <available_mb> <job_memory_mb>)
+#   the nvcc jobs the memory available now holds, at least 1, and that
+#   memory: at configure (the native tree's first generate) and at each
+#   build's start.
 
 include_guard(GLOBAL)
 
@@ -24,4 +30,14 @@ function(trellis2_jobs_from_environment jobs from fix)
       set(${from} "${var}" PARENT_SCOPE)
     endif()
   endforeach()
+endfunction()
+
+function(trellis2_nvcc_pool_depth depth available job_memory_mb)
+  cmake_host_system_information(RESULT available_mb QUERY AVAILABLE_PHYSICAL_MEMORY)
+  math(EXPR jobs "${available_mb} / ${job_memory_mb}")
+  if(jobs LESS 1)
+    set(jobs 1)
+  endif()
+  set(${depth} "${jobs}" PARENT_SCOPE)
+  set(${available} "${available_mb}" PARENT_SCOPE)
 endfunction()

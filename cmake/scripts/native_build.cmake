@@ -29,11 +29,7 @@ if(FARM_CORES_FILE AND EXISTS "${FARM_CORES_FILE}")
   endif()
 endif()
 
-cmake_host_system_information(RESULT available_mb QUERY AVAILABLE_PHYSICAL_MEMORY)
-math(EXPR depth "${available_mb} / ${JOB_MEMORY_MB}")
-if(depth LESS 1)
-  set(depth 1)
-endif()
+trellis2_nvcc_pool_depth(depth available_mb "${JOB_MEMORY_MB}")
 if(from STREQUAL "the farm's cores" AND depth LESS jobs)
   # nvcc's device compiles then run on the farm's machines, not in this
   # one's memory: the farm's cores bound the CUDA units too.

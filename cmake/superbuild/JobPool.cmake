@@ -21,7 +21,6 @@ include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/../common/JobCount.cmake")
 
 cmake_host_system_information(RESULT _cores QUERY NUMBER_OF_LOGICAL_CORES)
-cmake_host_system_information(RESULT _available_mb QUERY AVAILABLE_PHYSICAL_MEMORY)
 # The native build step refuses a bad value at build time as well: say so now, once.
 trellis2_jobs_from_environment(_default_jobs _from "(the default is the number of cores) or pass -DTRELLIS2_JOBS=<n>")
 if(NOT DEFINED _default_jobs)
@@ -44,10 +43,7 @@ if(NOT TRELLIS2_NVCC_JOB_MEMORY_MB MATCHES "^[1-9][0-9]*$")
   message(FATAL_ERROR "TRELLIS2_NVCC_JOB_MEMORY_MB='${TRELLIS2_NVCC_JOB_MEMORY_MB}' is not a positive number of MB. "
     "Pass -DTRELLIS2_NVCC_JOB_MEMORY_MB=4096 (the heaviest unit measured takes 4068 MB).")
 endif()
-math(EXPR TRELLIS2_NVCC_POOL_DEPTH "${_available_mb} / ${TRELLIS2_NVCC_JOB_MEMORY_MB}")
-if(TRELLIS2_NVCC_POOL_DEPTH LESS 1)
-  set(TRELLIS2_NVCC_POOL_DEPTH 1)
-endif()
+trellis2_nvcc_pool_depth(TRELLIS2_NVCC_POOL_DEPTH _available_mb "${TRELLIS2_NVCC_JOB_MEMORY_MB}")
 
 string(CONCAT TRELLIS2_JOBS_SUMMARY "${TRELLIS2_JOBS} compile jobs (Ninja's -j; $MAX_JOBS or $CMAKE_BUILD_PARALLEL_LEVEL "
   "at build time win); "
