@@ -33,6 +33,7 @@ include_guard(GLOBAL)
 include(Toolchain)  # TRELLIS2_TORCH_*, TRELLIS2_PYTHON_*, Python3_EXECUTABLE
 include(JobPool)    # TRELLIS2_JOBS, TRELLIS2_NVCC_JOB_MEMORY_MB, TRELLIS2_NVCC_POOL_DEPTH
 include(Sccache)    # TRELLIS2_SCCACHE_LAUNCHER, TRELLIS2_SCCACHE_FARM_CORES
+include(CompilerDetection)  # trellis2_seed_compiler_detection
 
 set(TRELLIS2_NATIVE_DIR "${CMAKE_BINARY_DIR}/native")
 set(TRELLIS2_NATIVE_MANIFEST "${TRELLIS2_NATIVE_DIR}/manifest.json")
@@ -97,6 +98,12 @@ function(trellis2_add_native_build)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "DEPENDS")
   set(plan "${CMAKE_BINARY_DIR}/native-plan.cmake")
   _trellis2_write_native_plan("${plan}")
+  # A fresh native tree starts from the compiler detection that ran beside
+  # the torch probe (CompilerDetection.cmake): its configure skips CMake's own.
+  trellis2_seed_compiler_detection("${TRELLIS2_NATIVE_DIR}")
+  if(TRELLIS2_NATIVE_SEEDED)
+    message(STATUS "Native build: its compilers detected beside the torch probe (${TRELLIS2_COMPILER_DETECTION_DIR})")
+  endif()
   # The report's compilers (tools/compilers_ran.py) come from the native
   # build's compile database and CMake's File API replies; CMake 3.25 reads
   # the queries when a configure starts, so they exist before the first one.

@@ -64,17 +64,25 @@ set(_last_fingerprint "")
 if(EXISTS "${_probe_out}" AND EXISTS "${_probe_out}.fingerprint")
   file(READ "${_probe_out}.fingerprint" _last_fingerprint)
 endif()
+# The native build's compiler detection needs only the compilers: it runs
+# beside the probe (one pipeline: execute_process starts its commands at
+# once) and is silent, so stderr is the probe's (CompilerDetection.cmake).
+include(CompilerDetection)
+trellis2_compiler_detection_command(_detect)
 if(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND _probe_fingerprint STREQUAL _last_fingerprint)
   message(STATUS "torch: the last configure's probe, for the same interpreter, torch, toolkit and list")
+  execute_process(COMMAND ${_detect})
   set(_probe_rc 0)
 else()
   file(REMOVE "${_probe_out}.fingerprint")
   execute_process(
+    COMMAND ${_detect}
     COMMAND ${_probe_env} "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/probe_torch.py"
             "${_probe_out}" "${TRELLIS2_CUDA_ARCHITECTURES}"
-    RESULT_VARIABLE _probe_rc
+    RESULTS_VARIABLE _rcs
     ERROR_VARIABLE _probe_err
     OUTPUT_QUIET)
+  list(GET _rcs 1 _probe_rc)
   if(_probe_rc EQUAL 0 AND _probe_fingerprint MATCHES "^[0-9a-f]+$")
     file(WRITE "${_probe_out}.fingerprint" "${_probe_fingerprint}")
   endif()
