@@ -106,6 +106,29 @@ def timed(cmd, log):
     return time.time() - start
 
 
+def kill_session(sid):
+    """Kill every process of the session sid (the build's): Ninja gives each
+    command a process group of its own, so killing the build's group would
+    leave the compiles running into the next run's timing."""
+    for _ in range(20):
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid:  # fields after the name: state ppid pgrp session
+                found.append(int(stat.parent.name))
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.05)
+
+
 def until_first_compile(cmd, log, watcher):
     """Run the build until the watcher sees the first module compile, then
     kill its process group; the seconds it ran."""
@@ -114,8 +137,7 @@ def until_first_compile(cmd, log, watcher):
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         while proc.poll() is None and watcher.at is None:
             time.sleep(0.05)
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
+        kill_session(proc.pid)
         proc.wait()
     if watcher.at is None:
         sys.exit(f"the build ended ({proc.returncode}) before any module compile: see {log}")

@@ -25,6 +25,10 @@ execute_process(
     "-DCMAKE_CXX_COMPILER=${CXX}" "-DCMAKE_CUDA_COMPILER=${CUDA}" "-DCMAKE_CUDA_HOST_COMPILER=${CXX}"
   OUTPUT_FILE "${DETECT_DIR}.log" ERROR_FILE "${DETECT_DIR}.log" RESULT_VARIABLE rc)
 if(rc EQUAL 0)
+  # Only the CMake*.cmake answers are used: the identification's objects go
+  # (a configure stopped by a pin mismatch leaves no object file behind).
+  file(GLOB scratch "${DETECT_DIR}/CMakeFiles/${CMAKE_VERSION}/CompilerId*")
+  file(REMOVE_RECURSE ${scratch})
   file(WRITE "${stamp}" "${inputs}")
 else()
   file(REMOVE_RECURSE "${DETECT_DIR}")

@@ -4,7 +4,7 @@
 # Sets (normal variables, read by NativeBuild.cmake, Report.cmake and Summary.cmake):
 #   TRELLIS2_FOUND_*        what was found (torch, CUDA, Python versions)
 #   TRELLIS2_TORCH_*        torch's include dirs, libraries, flags (probe_torch.py)
-#   TRELLIS2_PYTHON_*       Python's include dirs, EXT_SUFFIX, tag (FindPython),
+#   TRELLIS2_PYTHON_*       Python's include dirs, SOABI, EXT_SUFFIX, tag,
 #                           CFLAGS and platlib (probe_torch.py)
 #   TRELLIS2_NVCC_VERSION   release of nvcc, e.g. 13.0; TRELLIS2_NVCC_BUILD V13.0.88
 #   TRELLIS2_CUDA_TOOLKIT_* where nvcc came from (CudaToolkit.cmake)
@@ -14,27 +14,15 @@
 
 include_guard(GLOBAL)
 
-# --- Python: its headers and extension suffix, as FindPython knows them ------
-find_package(Python3 COMPONENTS Interpreter Development.Module)
-if(NOT Python3_Interpreter_FOUND)
+# --- Python: the interpreter; its facts come from the probe, which runs in it --
+# (FindPython would start it several more times: 0.6-1.1 s before any compile).
+if(NOT Python3_EXECUTABLE)
+  find_program(Python3_EXECUTABLE NAMES python3 python DOC "The Python whose torch the modules are built against")
+endif()
+if(NOT Python3_EXECUTABLE)
   message(FATAL_ERROR "No Python 3 interpreter found (looked for python3 on PATH). "
     "Expected the Python that has torch ${TRELLIS2_TORCH_VERSION}; pass -DPython3_EXECUTABLE=/path/to/python3.")
 endif()
-if(NOT Python3_Development.Module_FOUND)
-  message(FATAL_ERROR "${Python3_EXECUTABLE} (Python ${Python3_VERSION}) has no development headers (Python.h): "
-    "found none, expected the headers torch extensions compile against. Install them "
-    "(Debian: apt-get install python3-dev; Rocky: dnf install python${Python3_VERSION_MAJOR}.${Python3_VERSION_MINOR}-devel) "
-    "or pass -DPython3_EXECUTABLE= a Python that has them.")
-endif()
-if(NOT Python3_SOABI)
-  message(FATAL_ERROR "${Python3_EXECUTABLE} reports no SOABI: found '', expected e.g. cpython-311-x86_64-linux-gnu "
-    "(the extension module suffix). Use a CPython build for Linux: -DPython3_EXECUTABLE=...")
-endif()
-set(TRELLIS2_FOUND_PYTHON_VERSION "${Python3_VERSION}")
-set(TRELLIS2_PYTHON_TAG "cp${Python3_VERSION_MAJOR}${Python3_VERSION_MINOR}")
-set(TRELLIS2_PYTHON_INCLUDE_DIRS ${Python3_INCLUDE_DIRS})
-# EXT_SUFFIX, built the way pybind11's and CMake's Python3_add_library(WITH_SOABI) build it.
-set(TRELLIS2_PYTHON_EXT_SUFFIX ".${Python3_SOABI}${CMAKE_SHARED_MODULE_SUFFIX}")
 
 # --- nvcc: the system's or PyPI's (CudaToolkit.cmake) -------------------------
 # Before torch is asked: torch's include and library directories for CUDA
@@ -101,6 +89,19 @@ elseif(NOT _probe_rc EQUAL 0)
     "Install it (pip install torch==${TRELLIS2_TORCH_VERSION}) or point -DPython3_EXECUTABLE=... at a Python that has it.")
 endif()
 include("${_probe_out}")
+if(NOT TRELLIS2_PYTHON_HAS_HEADERS)
+  string(REGEX MATCH "^[0-9]+\\.[0-9]+" _python_minor "${TRELLIS2_FOUND_PYTHON_VERSION}")
+  message(FATAL_ERROR "${Python3_EXECUTABLE} (Python ${TRELLIS2_FOUND_PYTHON_VERSION}) has no development headers: "
+    "found no Python.h in ${TRELLIS2_PYTHON_INCLUDE_DIRS}, expected the headers torch extensions compile against. Install them "
+    "(Debian: apt-get install python3-dev; Rocky: dnf install python${_python_minor}-devel) "
+    "or pass -DPython3_EXECUTABLE= a Python that has them.")
+endif()
+if(NOT TRELLIS2_PYTHON_SOABI)
+  message(FATAL_ERROR "${Python3_EXECUTABLE} reports no SOABI: found '', expected e.g. cpython-311-x86_64-linux-gnu "
+    "(the extension module suffix). Use a CPython build for Linux: -DPython3_EXECUTABLE=...")
+endif()
+# EXT_SUFFIX, built the way pybind11's and CMake's Python3_add_library(WITH_SOABI) build it.
+set(TRELLIS2_PYTHON_EXT_SUFFIX ".${TRELLIS2_PYTHON_SOABI}${CMAKE_SHARED_MODULE_SUFFIX}")
 # Every later step runs the interpreter the probe ran in, not the launcher
 # that chose it: a pyenv shim picks its Python by the directory it runs in
 # (the build runs steps in many) and costs a shell per call (0.18 s here).
