@@ -124,7 +124,9 @@ def probe(arch_list):
 
 def python_facts():
     """What a module build needs of this Python (FindPython's Development.Module)."""
-    include = sysconfig.get_paths()["include"]
+    # sysconfig's include path first, then INCLUDEPY (FindPython's order).
+    candidates = [sysconfig.get_paths()["include"], sysconfig.get_config_var("INCLUDEPY") or ""]
+    include = next((c for c in candidates if os.path.isfile(os.path.join(c, "Python.h"))), candidates[0])
     return {
         "TRELLIS2_FOUND_PYTHON_VERSION": platform.python_version(),
         "TRELLIS2_PYTHON_TAG": f"cp{sys.version_info.major}{sys.version_info.minor}",
@@ -170,7 +172,7 @@ def fingerprint(arch_list):
              *(f"{path} {os.stat(path).st_mtime_ns if os.path.isdir(path) else '-'}" for path in sys.path),
              *(f"{name}={os.environ.get(name, '')}" for name in ("CUDA_HOME", "CUDA_PATH", "TORCH_CUDA_ARCH_LIST")),
              # python3-dev installed or removed since
-             f"headers {os.path.isfile(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))}"]
+             f"headers {python_facts()['TRELLIS2_PYTHON_HAS_HEADERS']}"]
     with open(__file__, "rb") as script:
         facts.append(hashlib.sha256(script.read()).hexdigest())
     spec = importlib.util.find_spec("torch")
