@@ -3,7 +3,7 @@ model, to compare start orders and thread policies on the same unit costs,
 not a measurement of a build.
 
     python3 benchmarks/scheduler/replay_ninja.py TRACE ORDER [--cores 16] [--jobs 16]
-        [--threads 4] [--host-fraction 0.294]
+        [--threads 4] [--host-fraction 0.294] [--nvcc-pool P]
 
 TRACE   jobslot's trace (one unit a line: start ms, end ms, CPU ms, object,
         slots, queued ms), e.g. benchmarks/one_graph/h200_2026-12-04/new_1.trace
@@ -19,6 +19,9 @@ Model (fluid processor sharing, all units ready at t=0):
     a .cpp unit is serial;
   * Ninja runs at most --jobs units; when the runnable threads R exceed the
     cores C, each runs at C / R of a core (the kernel shares the cores);
+  * --nvcc-pool P: at most P units of modules with CUDA units at once (Ninja's
+    nvcc pool: every unit but abi-audit's and xatlas'); a unit the pool
+    holds back lets the next ready one start, as Ninja does;
   * policies: `ninja` (Ninja's order, every .cu unit nvcc --threads=T: what
     torch's flags ask for), `ninja-1thread` (Ninja's order, --threads=1),
     `cost-order` (the trace's costs, highest first, --threads=T).
@@ -47,19 +50,27 @@ def read_trace(trace):
     return units
 
 
-def simulate(order, work, cores, jobs, threads, f):
+def in_nvcc_pool(name):
+    return not name.startswith("abi-audit/") and "xatlas" not in name
+
+
+def simulate(order, work, cores, jobs, threads, f, pool=10**6):
     """Makespan (ms) of the units in `order` under processor sharing."""
     queue = list(order)
-    running = []  # [serial ms left, parallel ms left (total over threads), threads]
+    running = []  # [serial ms left, parallel ms left (total over threads), threads, in pool]
     now = 0.0
     while queue or running:
-        while queue and len(running) < jobs:
-            name = queue.pop(0)
+        while len(running) < jobs:
+            pooled = sum(u[3] for u in running)
+            name = next((n for n in queue if pooled < pool or not in_nvcc_pool(n)), None)
+            if name is None:
+                break
+            queue.remove(name)
             w1 = work[name]
             if name.endswith(".cu.o") and threads > 1:
-                running.append([f * w1, (1 - f) * w1, threads])
+                running.append([f * w1, (1 - f) * w1, threads, in_nvcc_pool(name)])
             else:
-                running.append([w1, 0.0, 1])
+                running.append([w1, 0.0, 1, in_nvcc_pool(name)])
         demand = sum(1 if u[0] > 0 else u[2] for u in running)
         rate = min(1.0, cores / demand)  # per thread
         # Time to the next phase end at the current rates.
@@ -81,6 +92,7 @@ def main():
     parser.add_argument("--cores", type=int, default=16)
     parser.add_argument("--jobs", type=int, default=16, help="Ninja's -j")
     parser.add_argument("--threads", type=int, default=4, help="nvcc --threads of a .cu unit")
+    parser.add_argument("--nvcc-pool", type=int, default=10**6, help="depth of Ninja's nvcc pool")
     parser.add_argument("--host-fraction", type=float, default=0.294,
                         help="serial share of a .cu unit (simulate_queue.py fits 0.29-0.32 on the H200 traces)")
     args = parser.parse_args()
@@ -92,11 +104,12 @@ def main():
     order = [name for name in order if name in work] + missing  # units Ninja's list lacks go last
     bound = sum(work.values()) / args.cores
     print(f"{args.trace}: {len(work)} units ({len(missing)} not in {args.order}, put last); "
-          f"{args.cores} cores, -j{args.jobs}, f {args.host_fraction}; CPU bound {bound / 1000:.1f} s")
+          f"{args.cores} cores, -j{args.jobs}, nvcc pool {args.nvcc_pool}, f {args.host_fraction}; "
+          f"CPU bound {bound / 1000:.1f} s")
     by_cost = sorted(work, key=lambda name: -work[name])
     for policy, units, threads in (("ninja", order, args.threads), ("ninja-1thread", order, 1),
                                    ("cost-order", by_cost, args.threads)):
-        span = simulate(units, work, args.cores, args.jobs, threads, args.host_fraction)
+        span = simulate(units, work, args.cores, args.jobs, threads, args.host_fraction, args.nvcc_pool)
         print(f"{policy:<15}{span / 1000:>8.1f} s {span / 1000 / (bound / 1000):>7.3f} x CPU bound")
 
 

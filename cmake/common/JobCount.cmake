@@ -10,10 +10,13 @@
 #   <fix>           ends the error for a value that is not a positive number:
 #                   "unset it <fix>."
 #
-# trellis2_nvcc_pool_depth(<depth> <available_mb> <job_memory_mb>)
+# trellis2_nvcc_pool_depth(<depth> <available_mb> <job_memory_mb> <threads>)
 #   the nvcc jobs the memory available now holds, at least 1, and that
 #   memory: at configure (the native tree's first generate) and at each
-#   build's start.
+#   build's start. A job is <threads> device compiles at once (nvcc
+#   --threads, one per architecture), each up to <job_memory_mb> (measured
+#   at one architecture): an H100 host's build with 16 jobs at --threads 4
+#   was killed for memory (126 GB) when the depth ignored them.
 
 include_guard(GLOBAL)
 
@@ -32,9 +35,9 @@ function(trellis2_jobs_from_environment jobs from fix)
   endforeach()
 endfunction()
 
-function(trellis2_nvcc_pool_depth depth available job_memory_mb)
+function(trellis2_nvcc_pool_depth depth available job_memory_mb threads)
   cmake_host_system_information(RESULT available_mb QUERY AVAILABLE_PHYSICAL_MEMORY)
-  math(EXPR jobs "${available_mb} / ${job_memory_mb}")
+  math(EXPR jobs "${available_mb} / (${job_memory_mb} * ${threads})")
   if(jobs LESS 1)
     set(jobs 1)
   endif()

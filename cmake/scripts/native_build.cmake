@@ -1,10 +1,11 @@
 # The native build step (cmake/superbuild/NativeBuild.cmake runs this): sizes
 # Ninja's two caps for this build (JobPool.cmake), then builds the native tree.
 #
-#   cmake -DNATIVE_DIR=<build>/native -DJOBS=<n> -DJOB_MEMORY_MB=<MB>
+#   cmake -DNATIVE_DIR=<build>/native -DJOBS=<n> -DJOB_MEMORY_MB=<MB> -DNVCC_THREADS=<t>
 #         [-DFARM_CORES_FILE=<file>] [-DTARGET=<target>] -P native_build.cmake
 #
-# nvcc pool: the memory available now / JOB_MEMORY_MB, at least 1. When the
+# nvcc pool: the memory available now / (JOB_MEMORY_MB x NVCC_THREADS, the
+#   device compiles one nvcc runs at once), at least 1. When the
 #   native tree was generated with another depth, its configure runs again
 #   with the new one (a cache variable of extensions/CMakeLists.txt): a
 #   pool's depth is in no compile command, so nothing recompiles.
@@ -29,7 +30,7 @@ if(FARM_CORES_FILE AND EXISTS "${FARM_CORES_FILE}")
   endif()
 endif()
 
-trellis2_nvcc_pool_depth(depth available_mb "${JOB_MEMORY_MB}")
+trellis2_nvcc_pool_depth(depth available_mb "${JOB_MEMORY_MB}" "${NVCC_THREADS}")
 if(from STREQUAL "the farm's cores" AND depth LESS jobs)
   # nvcc's device compiles then run on the farm's machines, not in this
   # one's memory: the farm's cores bound the CUDA units too.
@@ -39,7 +40,7 @@ endif()
 file(STRINGS "${NATIVE_DIR}/CMakeCache.txt" generated REGEX "^TRELLIS2_NVCC_POOL_DEPTH:")
 string(REGEX REPLACE "^[^=]*=" "" generated "${generated}")
 message(STATUS "Native build: ${jobs} jobs (${from}), nvcc pool ${depth} "
-  "(${available_mb} MB available / ${JOB_MEMORY_MB} MB a job)")
+  "(${available_mb} MB available / (${JOB_MEMORY_MB} MB x ${NVCC_THREADS} nvcc threads a job))")
 if(NOT generated STREQUAL depth)
   message(STATUS "Native build: generating it again for the nvcc pool ${depth} (was ${generated})")
   execute_process(COMMAND "${CMAKE_COMMAND}" "-DTRELLIS2_NVCC_POOL_DEPTH=${depth}" "${NATIVE_DIR}"

@@ -43,9 +43,11 @@ if(NOT TRELLIS2_NVCC_JOB_MEMORY_MB MATCHES "^[1-9][0-9]*$")
   message(FATAL_ERROR "TRELLIS2_NVCC_JOB_MEMORY_MB='${TRELLIS2_NVCC_JOB_MEMORY_MB}' is not a positive number of MB. "
     "Pass -DTRELLIS2_NVCC_JOB_MEMORY_MB=4096 (the heaviest unit measured takes 4068 MB).")
 endif()
-trellis2_nvcc_pool_depth(TRELLIS2_NVCC_POOL_DEPTH _available_mb "${TRELLIS2_NVCC_JOB_MEMORY_MB}")
+trellis2_nvcc_pool_depth(TRELLIS2_NVCC_POOL_DEPTH _available_mb "${TRELLIS2_NVCC_JOB_MEMORY_MB}"
+  "${TRELLIS2_TORCH_NVCC_THREADS}")
 
 string(CONCAT TRELLIS2_JOBS_SUMMARY "${TRELLIS2_JOBS} compile jobs (Ninja's -j; $MAX_JOBS or $CMAKE_BUILD_PARALLEL_LEVEL "
   "at build time win); "
-  "nvcc jobs sized at each build's start as available memory / ${TRELLIS2_NVCC_JOB_MEMORY_MB} MB "
+  "nvcc jobs sized at each build's start as available memory / (${TRELLIS2_NVCC_JOB_MEMORY_MB} MB "
+  "x ${TRELLIS2_TORCH_NVCC_THREADS} threads a job) "
   "(now ${_available_mb} MB: ${TRELLIS2_NVCC_POOL_DEPTH})")

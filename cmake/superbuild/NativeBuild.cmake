@@ -115,7 +115,8 @@ function(trellis2_add_native_build)
   # reaches a compile or a link. The script sizes Ninja's -j and nvcc pool
   # when the build starts (JobPool.cmake), then runs `cmake --build`.
   set(native_build ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" "-DNATIVE_DIR=${TRELLIS2_NATIVE_DIR}"
-    "-DJOBS=${TRELLIS2_JOBS}" "-DJOB_MEMORY_MB=${TRELLIS2_NVCC_JOB_MEMORY_MB}")
+    "-DJOBS=${TRELLIS2_JOBS}" "-DJOB_MEMORY_MB=${TRELLIS2_NVCC_JOB_MEMORY_MB}"
+    "-DNVCC_THREADS=${TRELLIS2_TORCH_NVCC_THREADS}")
   if(TRELLIS2_SCCACHE_LAUNCHER)
     list(APPEND native_build "-DFARM_CORES_FILE=${TRELLIS2_SCCACHE_FARM_CORES}")
   endif()

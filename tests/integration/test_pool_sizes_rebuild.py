@@ -13,6 +13,8 @@ from test_touch_one_unit import outputs_of_last_run
 NATIVE = BUILD / "native"
 LOG = NATIVE / ".ninja_log"  # the one native build's Ninja
 SIZED = re.compile(r"Native build: (\d+) jobs \(([^)]+)\), nvcc pool (\d+) ")
+# The depth's sum: every nvcc job runs its --threads device compiles at once.
+DEPTH_FROM = re.compile(r"nvcc pool (\d+) \((\d+) MB available / \((\d+) MB x (\d+) nvcc threads a job\)\)")
 
 
 def cached(name):
@@ -25,6 +27,12 @@ def pool_depth():
     return int(re.search(r"^pool nvcc\n  depth = (\d+)$", rules, re.M).group(1))
 
 
+def plan_nvcc_threads():
+    """nvcc --threads of the native plan's compile commands."""
+    plan = (BUILD / "native-plan.cmake").read_text()
+    return int(re.search(r"^set\(TRELLIS2_TORCH_TARGET_NVCC_THREADS \[==\[(\d+)\]==\]\)$", plan, re.M).group(1))
+
+
 def build_sized(env=None):
     """Build; returns (objects recompiled, jobs, where the count came from, nvcc pool depth)."""
     before = LOG.read_text()
@@ -35,6 +43,12 @@ def build_sized(env=None):
     assert len(sized) == 1, f"expected one 'Native build: ...' line, found {sized}: {result.stdout[-3000:]}"
     ran = outputs_of_last_run(LOG) if LOG.read_text() != before else []
     jobs, source, depth = sized[0]
+    if source != "the farm's cores":
+        depth_from = DEPTH_FROM.search(result.stdout)
+        assert depth_from, result.stdout[-3000:]
+        shown, available_mb, job_mb, threads = map(int, depth_from.groups())
+        assert threads == plan_nvcc_threads() >= 1
+        assert shown == int(depth) == max(1, available_mb // (job_mb * threads)), depth_from.group(0)
     return [o for o in ran if o.endswith(".o")], int(jobs), source, int(depth)
 
 
