@@ -19,9 +19,10 @@ Model (fluid processor sharing, all units ready at t=0):
     a .cpp unit is serial;
   * Ninja runs at most --jobs units; when the runnable threads R exceed the
     cores C, each runs at C / R of a core (the kernel shares the cores);
-  * --nvcc-pool P: at most P units of modules with CUDA units at once (Ninja's
-    nvcc pool: every unit but abi-audit's and xatlas'); a unit the pool
-    holds back lets the next ready one start, as Ninja does;
+  * --nvcc-pool P: at most P pooled units at once (Ninja's nvcc pool;
+    --pooled module: every unit of a module with CUDA units, CMake < 4.2;
+    --pooled cu: the .cu units only, CMake 4.2+); a unit the pool holds back
+    lets the next ready one start, as Ninja does;
   * policies: `ninja` (Ninja's order, every .cu unit nvcc --threads=T: what
     torch's flags ask for), `ninja-1thread` (Ninja's order, --threads=1),
     `cost-order` (the trace's costs, highest first, --threads=T).
@@ -50,11 +51,15 @@ def read_trace(trace):
     return units
 
 
-def in_nvcc_pool(name):
+def module_pooled(name):
     return not name.startswith("abi-audit/") and "xatlas" not in name
 
 
-def simulate(order, work, cores, jobs, threads, f, pool=10**6):
+def cu_pooled(name):
+    return name.endswith(".cu.o")
+
+
+def simulate(order, work, cores, jobs, threads, f, pool=10**6, in_nvcc_pool=module_pooled):
     """Makespan (ms) of the units in `order` under processor sharing."""
     queue = list(order)
     running = []  # [serial ms left, parallel ms left (total over threads), threads, in pool]
@@ -93,6 +98,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=16, help="Ninja's -j")
     parser.add_argument("--threads", type=int, default=4, help="nvcc --threads of a .cu unit")
     parser.add_argument("--nvcc-pool", type=int, default=10**6, help="depth of Ninja's nvcc pool")
+    parser.add_argument("--pooled", choices=("module", "cu"), default="module",
+                        help="which units the nvcc pool holds: a CUDA module's all (CMake < 4.2) or its .cu ones")
     parser.add_argument("--host-fraction", type=float, default=0.294,
                         help="serial share of a .cu unit (simulate_queue.py fits 0.29-0.32 on the H200 traces)")
     args = parser.parse_args()
@@ -104,12 +111,13 @@ def main():
     order = [name for name in order if name in work] + missing  # units Ninja's list lacks go last
     bound = sum(work.values()) / args.cores
     print(f"{args.trace}: {len(work)} units ({len(missing)} not in {args.order}, put last); "
-          f"{args.cores} cores, -j{args.jobs}, nvcc pool {args.nvcc_pool}, f {args.host_fraction}; "
+          f"{args.cores} cores, -j{args.jobs}, nvcc pool {args.nvcc_pool} ({args.pooled}), f {args.host_fraction}; "
           f"CPU bound {bound / 1000:.1f} s")
     by_cost = sorted(work, key=lambda name: -work[name])
     for policy, units, threads in (("ninja", order, args.threads), ("ninja-1thread", order, 1),
                                    ("cost-order", by_cost, args.threads)):
-        span = simulate(units, work, args.cores, args.jobs, threads, args.host_fraction, args.nvcc_pool)
+        span = simulate(units, work, args.cores, args.jobs, threads, args.host_fraction, args.nvcc_pool,
+                        cu_pooled if args.pooled == "cu" else module_pooled)
         print(f"{policy:<15}{span / 1000:>8.1f} s {span / 1000 / (bound / 1000):>7.3f} x CPU bound")
 
 

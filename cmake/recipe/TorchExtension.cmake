@@ -25,9 +25,9 @@
 #     recipe's, then torch's -gencode list on CUDA units
 # and adds nvcc --threads=<the torch target's TRELLIS2_NVCC_THREADS> when
 # there are several device architectures (BuildExtension does only with
-# NVCC_THREADS set): nvcc compiles them in parallel. Every module with CUDA
-# units compiles in the nvcc pool of Ninja (extensions/CMakeLists.txt), whose
-# depth the memory free at the build's start sets.
+# NVCC_THREADS set): nvcc compiles them in parallel. The CUDA units compile
+# in the nvcc pool of Ninja (extensions/CMakeLists.txt; with CMake < 4.2 the
+# module's C++ units too), whose depth the memory free at the build's start sets.
 # Deliberate differences are listed, with reasons, in
 # tests/integration/test_flag_parity.py.
 #
@@ -97,9 +97,16 @@ function(trellis2_add_torch_extension import_name)
   if(NOT torch_NVCC_SPLIT_COMPILE STREQUAL "")
     target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:--split-compile=${torch_NVCC_SPLIT_COMPILE}>")
   endif()
-  # Memory, not cores, bounds how many nvcc run at once: a module with CUDA
-  # units compiles in the nvcc pool (extensions/CMakeLists.txt).
-  if(sources MATCHES "\\.cu(;|$)")
+  # Memory, not cores, bounds how many nvcc run at once: the CUDA units
+  # compile in the nvcc pool (extensions/CMakeLists.txt), each holding
+  # --threads device compiles. Its C++ units hold one compile's memory and
+  # stay out of it where CMake can say so per source (4.2+); before, the
+  # pool is the target's, so they wait for a place among the nvcc jobs too.
+  set(cuda_sources ${sources})
+  list(FILTER cuda_sources INCLUDE REGEX "\\.cu$")
+  if(cuda_sources AND CMAKE_VERSION VERSION_GREATER_EQUAL 4.2)
+    set_property(SOURCE ${cuda_sources} PROPERTY JOB_POOL_COMPILE nvcc)
+  elseif(cuda_sources)
     set_property(TARGET ${target} PROPERTY JOB_POOL_COMPILE nvcc)
   endif()
 
