@@ -25,6 +25,7 @@ What each run records (DIR/<variant>-<rep>.json and one line on stdout):
                          the pre-compile breakdown
   slowest unit           from the native build's .ninja_log: its wall time and
                          when it started after the first compile
+  peak_memory_gb         how far available memory fell during the build
 
 --precompile-only stops each build as its first module compile starts (the
 process group is killed): the pre-compile breakdown in seconds, not minutes,
@@ -95,6 +96,29 @@ class FirstCompile(threading.Thread):
                     self.what = cmdline.replace("\0", " ")[-160:]
                     break
             self.stop.wait(0.05)
+
+
+class MemoryPeak(threading.Thread):
+    """How far the machine's available memory fell below where it was at the
+    start (MemAvailable of /proc/meminfo, every 0.5 s): the build's peak, on a
+    machine that runs nothing else. The nvcc pool must keep it under the
+    memory there was (an H100 host's build lost a unit to the OOM killer)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.start_kb = self.lowest_kb = self.available_kb()
+        self.stop = threading.Event()
+
+    @staticmethod
+    def available_kb():
+        return int(re.search(r"^MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text(), re.M).group(1))
+
+    def run(self):
+        while not self.stop.wait(0.5):
+            self.lowest_kb = min(self.lowest_kb, self.available_kb())
+
+    def peak_gb(self):
+        return round((self.start_kb - self.lowest_kb) / 1024 / 1024, 1)
 
 
 def timed(cmd, log):
@@ -208,8 +232,11 @@ def one_run(args, variant, rep):
               f"(configure {configure_s:.1f} s); steps {result['steps_s']}", flush=True)
         (Path(args.out) / f"{variant}-{rep}.precompile.json").write_text(json.dumps(result, indent=1) + "\n")
         return configure_s + build_s
+    memory = MemoryPeak()
+    memory.start()
     build_s = timed(["cmake", "--build", build], build_log)
     watcher.stop.set()
+    memory.stop.set()
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_s = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     units = ninja_units(build / "native")
@@ -226,11 +253,13 @@ def one_run(args, variant, rep):
         "steps_s": stamps(build, began), "units": len(units),
         "slowest_unit": slowest[0], "slowest_unit_s": round((slowest[2] - slowest[1]) / 1000, 1),
         "slowest_started_after_first_s": round((slowest[1] - first_rel) / 1000, 1),
+        "peak_memory_gb": memory.peak_gb(), "memory_available_at_start_gb": round(memory.start_kb / 1024 / 1024, 1),
     }
     print(f"{variant} rep {rep}: total {total:.1f} s (configure {configure_s:.1f}, build {build_s:.1f}); "
           f"{cpu_s:.0f} CPU-s / {cores} = {cpu_s / cores:.1f} s, ratio {result['ratio']}; "
           f"first compile {result['first_compile_s']} s; slowest {result['slowest_unit_s']} s "
-          f"({slowest[0].split('/')[-1]}) started {result['slowest_started_after_first_s']} s after the first",
+          f"({slowest[0].split('/')[-1]}) started {result['slowest_started_after_first_s']} s after the first; "
+          f"peak memory {result['peak_memory_gb']} of {result['memory_available_at_start_gb']} GB",
           flush=True)
     (Path(args.out) / f"{variant}-{rep}.json").write_text(json.dumps(result, indent=1) + "\n")
     return total
