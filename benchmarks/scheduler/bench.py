@@ -26,6 +26,9 @@ What each run records (DIR/<variant>-<rep>.json and one line on stdout):
   slowest unit           from the native build's .ninja_log: its wall time and
                          when it started after the first compile
   peak_memory_gb         how far available memory fell during the build
+  DIR/<variant>-<rep>.timeline.tsv   every compile's start and end (ms from
+                         the first) and available memory every 2 s: where the
+                         tail and the memory peak were
 
 --precompile-only stops each build as its first module compile starts (the
 process group is killed): the pre-compile breakdown in seconds, not minutes,
@@ -108,14 +111,20 @@ class MemoryPeak(threading.Thread):
         super().__init__(daemon=True)
         self.start_kb = self.lowest_kb = self.available_kb()
         self.stop = threading.Event()
+        self.samples = []  # (seconds since start, GB below the start), every 2 s
 
     @staticmethod
     def available_kb():
         return int(re.search(r"^MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text(), re.M).group(1))
 
     def run(self):
+        began = time.time()
         while not self.stop.wait(0.5):
-            self.lowest_kb = min(self.lowest_kb, self.available_kb())
+            now_kb = self.available_kb()
+            self.lowest_kb = min(self.lowest_kb, now_kb)
+            at = time.time() - began
+            if not self.samples or at - self.samples[-1][0] >= 2:
+                self.samples.append((round(at, 1), round((self.start_kb - now_kb) / 1024 / 1024, 1)))
 
     def peak_gb(self):
         return round((self.start_kb - self.lowest_kb) / 1024 / 1024, 1)
@@ -262,7 +271,16 @@ def one_run(args, variant, rep):
           f"peak memory {result['peak_memory_gb']} of {result['memory_available_at_start_gb']} GB",
           flush=True)
     (Path(args.out) / f"{variant}-{rep}.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_timeline(Path(args.out) / f"{variant}-{rep}.timeline.tsv", units, first_rel, memory.samples)
     return total
+
+
+def write_timeline(path, units, first_ms, memory_samples):
+    lines = ["# unit\tstart_ms\tend_ms (from the first compile)"]
+    lines += [f"{out}\t{start - first_ms}\t{end - first_ms}" for out, start, end in sorted(units, key=lambda u: u[1])]
+    lines += ["# memory\tseconds since the build began\tGB below the start"]
+    lines += [f"memory\t{at}\t{gb}" for at, gb in memory_samples]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def main():
