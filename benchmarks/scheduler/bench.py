@@ -30,6 +30,11 @@ What each run records (DIR/<variant>-<rep>.json and one line on stdout):
                          the first) and available memory every 2 s: where the
                          tail and the memory peak were
 
+Every run asks torch and detects its compilers afresh (--configure-cache
+cold: an empty TRELLIS2_CONFIGURE_CACHE_DIR) unless --configure-cache kept
+gives all runs one (the first run asks, the others read its answers: a
+machine that configured the same torch and compilers before).
+
 --precompile-only stops each build as its first module compile starts (the
 process group is killed): the pre-compile breakdown in seconds, not minutes,
 with the top configure's slowest commands (cmake --profiling-output).
@@ -219,11 +224,15 @@ def ninja_units(native):
 def one_run(args, variant, rep):
     build = Path(args.work) / "build"
     shutil.rmtree(build, ignore_errors=True)
+    configure_cache = Path(args.work) / "configure-cache"
+    if args.configure_cache == "cold":
+        shutil.rmtree(configure_cache, ignore_errors=True)
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     watcher = FirstCompile(build / "native")
     watcher.start()
     began = time.time()
     configure = ["cmake", "-G", "Ninja", "-S", variant_repo(variant, args.before), "-B", build,
+                 f"-DTRELLIS2_CONFIGURE_CACHE_DIR={configure_cache}",
                  *([f"-DTRELLIS2_SOURCE_CACHE={args.src}"] if args.src else []), f"-DTRELLIS2_CUDA_ARCHITECTURES={SHIPPING}", f"-DTRELLIS2_JOBS={args.jobs}",
                  "-DTRELLIS2_SCCACHE=OFF", "-DBUILD_TESTING=OFF", *variant_args(variant), *args.cmake_args]
     trace = Path(args.out) / f"{variant}-{rep}.configure-trace.json"
@@ -294,6 +303,9 @@ def main():
     parser.add_argument("--budget-s", type=float, default=560)
     parser.add_argument("--before", default="", help="the repository before jobslot's removal (variant before)")
     parser.add_argument("--precompile-only", action="store_true", help="stop each build at its first module compile")
+    parser.add_argument("--configure-cache", choices=("cold", "kept"), default="cold",
+                        help="cold: every run asks torch and detects (an empty TRELLIS2_CONFIGURE_CACHE_DIR); "
+                             "kept: one directory for all runs, so the first asks and the others read its answers")
     parser.add_argument("variants", nargs="+")
     argv = sys.argv[1:]
     cmake_args = argv[argv.index("--") + 1:] if "--" in argv else []

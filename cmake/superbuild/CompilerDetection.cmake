@@ -12,7 +12,9 @@
 #   CMAKE_CUDA_COMPILER, with CMAKE_CXX_COMPILER as nvcc's host compiler, as
 #   the native project does, in <build>/compiler-detection, under the native
 #   environment; silent, always exits 0 (cmake/scripts/detect_compilers.cmake).
-#   A re-configure with the same compilers finds its answer and returns at once.
+#   A re-configure with the same compilers finds its answer and returns at
+#   once; a fresh tree copies the answer kept in TRELLIS2_CONFIGURE_CACHE_DIR/
+#   compilers/ for the same CMake and compilers, if there is one.
 #
 # trellis2_seed_compiler_detection(<native dir>)
 #   A native tree not configured yet (no CMakeCache.txt) gets the detection's
@@ -21,22 +23,29 @@
 #   the cache version: without them CMake deletes the files of a fresh tree).
 #   CMake then loads them instead of detecting; extensions/CMakeLists.txt
 #   drops them if they name other compilers than its plan.
-#   Sets TRELLIS2_NATIVE_SEEDED (ON/OFF) for the summary.
+#   Sets TRELLIS2_NATIVE_SEEDED (ON/OFF) and TRELLIS2_NATIVE_SEED_KEPT (where
+#   a kept answer came from, or empty) for the summary.
 
 include_guard(GLOBAL)
 include(CompilerEnvironment)  # TRELLIS2_NATIVE_ENV
 
 set(TRELLIS2_COMPILER_DETECTION_DIR "${CMAKE_BINARY_DIR}/compiler-detection")
 set(_trellis2_detected_files CMakeSystem.cmake CMakeCXXCompiler.cmake CMakeCUDACompiler.cmake)
+# Answers kept across build trees by the compilers' identity (Options.cmake).
+set(_trellis2_detection_keep_dir "")
+if(TRELLIS2_CONFIGURE_CACHE_DIR)
+  set(_trellis2_detection_keep_dir "${TRELLIS2_CONFIGURE_CACHE_DIR}/compilers")
+endif()
 
 function(trellis2_compiler_detection_command out)
   set(${out} ${TRELLIS2_NATIVE_ENV} "${CMAKE_COMMAND}" "-DDETECT_DIR=${TRELLIS2_COMPILER_DETECTION_DIR}"
-    "-DCXX=${CMAKE_CXX_COMPILER}" "-DCUDA=${CMAKE_CUDA_COMPILER}"
+    "-DCXX=${CMAKE_CXX_COMPILER}" "-DCUDA=${CMAKE_CUDA_COMPILER}" "-DKEEP_DIR=${_trellis2_detection_keep_dir}"
     -P "${PROJECT_SOURCE_DIR}/cmake/scripts/detect_compilers.cmake" PARENT_SCOPE)
 endfunction()
 
 function(trellis2_seed_compiler_detection native_dir)
   set(TRELLIS2_NATIVE_SEEDED OFF PARENT_SCOPE)
+  set(TRELLIS2_NATIVE_SEED_KEPT "" PARENT_SCOPE)
   set(from "${TRELLIS2_COMPILER_DETECTION_DIR}/CMakeFiles/${CMAKE_VERSION}")
   set(to "${native_dir}/CMakeFiles/${CMAKE_VERSION}")
   if(EXISTS "${native_dir}/CMakeCache.txt" OR NOT EXISTS "${TRELLIS2_COMPILER_DETECTION_DIR}/inputs.txt")
@@ -54,4 +63,8 @@ function(trellis2_seed_compiler_detection native_dir)
     "CMAKE_CACHE_PATCH_VERSION:INTERNAL=${CMAKE_PATCH_VERSION}\n"
     "CMAKE_PLATFORM_INFO_INITIALIZED:INTERNAL=1\n")
   set(TRELLIS2_NATIVE_SEEDED ON PARENT_SCOPE)
+  if(EXISTS "${TRELLIS2_COMPILER_DETECTION_DIR}/kept.txt")
+    file(STRINGS "${TRELLIS2_COMPILER_DETECTION_DIR}/kept.txt" kept LIMIT_COUNT 1)
+    set(TRELLIS2_NATIVE_SEED_KEPT "${kept}" PARENT_SCOPE)
+  endif()
 endfunction()

@@ -101,7 +101,9 @@ function(trellis2_add_native_build)
   # A fresh native tree starts from the compiler detection that ran beside
   # the torch probe (CompilerDetection.cmake): its configure skips CMake's own.
   trellis2_seed_compiler_detection("${TRELLIS2_NATIVE_DIR}")
-  if(TRELLIS2_NATIVE_SEEDED)
+  if(TRELLIS2_NATIVE_SEEDED AND TRELLIS2_NATIVE_SEED_KEPT)
+    message(STATUS "Native build: its compilers' detection kept for the same CMake and compilers (${TRELLIS2_NATIVE_SEED_KEPT})")
+  elseif(TRELLIS2_NATIVE_SEEDED)
     message(STATUS "Native build: its compilers detected beside the torch probe (${TRELLIS2_COMPILER_DETECTION_DIR})")
   endif()
   # The report's compilers (tools/compilers_ran.py) come from the native

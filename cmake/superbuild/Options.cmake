@@ -65,6 +65,22 @@ if(NOT TRELLIS2_NVCC_SPLIT_COMPILE MATCHES "^([0-9]+)?$")
     "Pass -DTRELLIS2_NVCC_SPLIT_COMPILE=4, 0 (nvcc's maximum), or leave it empty (not passed).")
 endif()
 
+# What a configure asks before the first compile and a fresh tree would ask
+# again (torch's answer, 3-4.5 s; the compilers' detection, 2-3 s) is kept by
+# the digest of its inputs, so a fresh build tree on a machine that asked the
+# same once reads it (ProbeCache.cmake, cmake/scripts/detect_compilers.cmake).
+if(DEFINED ENV{TRELLIS2_CONFIGURE_CACHE_DIR})
+  set(_trellis2_configure_cache "$ENV{TRELLIS2_CONFIGURE_CACHE_DIR}")
+elseif(NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
+  set(_trellis2_configure_cache "$ENV{XDG_CACHE_HOME}/trellis2-native")
+elseif(NOT "$ENV{HOME}" STREQUAL "")
+  set(_trellis2_configure_cache "$ENV{HOME}/.cache/trellis2-native")
+else()
+  set(_trellis2_configure_cache "")
+endif()
+set(TRELLIS2_CONFIGURE_CACHE_DIR "${_trellis2_configure_cache}" CACHE PATH
+  "Where torch's answers and the compilers' detections are kept by the digest of their inputs, shared by build trees; empty: each tree asks once")
+
 # nvcc keys its steps on the real path of each source (sccache 0.16 hashes
 # it): two checkouts share compiler-cache hits only if their trees share a path.
 set(TRELLIS2_TREES_DIR "" CACHE PATH

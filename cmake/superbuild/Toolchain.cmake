@@ -11,6 +11,8 @@
 #   TRELLIS2_CUDART_LIBRARY the libcudart the modules link (cache), and
 #   TRELLIS2_CUDART_REASON  why that one
 #   TRELLIS2_TORCH_LINK_LIBRARIES  full paths of torch's libraries
+#   TRELLIS2_PROBE_ANSWER   where torch's answer came from: asked, this tree's
+#                           last, or kept in TRELLIS2_CONFIGURE_CACHE_DIR (ProbeCache.cmake)
 
 include_guard(GLOBAL)
 
@@ -57,11 +59,27 @@ endif()
 # once) and is silent, so stderr is the probe's (CompilerDetection.cmake).
 include(CompilerDetection)
 trellis2_compiler_detection_command(_detect)
-if(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND _probe_fingerprint STREQUAL _last_fingerprint)
+# A fresh tree (or one whose inputs changed) takes the answer another tree
+# got for the same inputs, when TRELLIS2_CONFIGURE_CACHE_DIR has it.
+include(ProbeCache)
+set(_probe_kept FALSE)
+if(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND NOT _probe_fingerprint STREQUAL _last_fingerprint)
+  trellis2_probe_cache_read("${_probe_fingerprint}" "${_probe_out}" _probe_kept)
+endif()
+if(_probe_kept)
+  message(STATUS "torch: a probe's answer for the same interpreter, torch, toolkit and list, "
+    "kept in TRELLIS2_CONFIGURE_CACHE_DIR (${TRELLIS2_CONFIGURE_CACHE_DIR})")
+  file(WRITE "${_probe_out}.fingerprint" "${_probe_fingerprint}")
+  execute_process(COMMAND ${_detect})
+  set(_probe_rc 0)
+  set(TRELLIS2_PROBE_ANSWER "kept for the same inputs")
+elseif(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND _probe_fingerprint STREQUAL _last_fingerprint)
   message(STATUS "torch: the last configure's probe, for the same interpreter, torch, toolkit and list")
   execute_process(COMMAND ${_detect})
   set(_probe_rc 0)
+  set(TRELLIS2_PROBE_ANSWER "this tree's last, same inputs")
 else()
+  set(TRELLIS2_PROBE_ANSWER "asked (import torch)")
   file(REMOVE "${_probe_out}.fingerprint")
   execute_process(
     COMMAND ${_detect}
@@ -73,6 +91,7 @@ else()
   list(GET _rcs 1 _probe_rc)
   if(_probe_rc EQUAL 0 AND _probe_fingerprint MATCHES "^[0-9a-f]+$")
     file(WRITE "${_probe_out}.fingerprint" "${_probe_fingerprint}")
+    trellis2_probe_cache_write("${_probe_fingerprint}" "${_probe_out}")
   endif()
 endif()
 string(REGEX REPLACE "[^\n]*(UserWarning|No CUDA runtime|_conversion_method)[^\n]*\n?" "" _probe_err "${_probe_err}")

@@ -2,7 +2,9 @@
 configure, beside the torch probe, and a fresh native tree starts from that
 answer: its configure identifies no compiler, and generates the same compile
 commands as a tree that detected on its own. A seeded answer that names
-another compiler than the plan is dropped, and CMake detects again."""
+another compiler than the plan is dropped, and CMake detects again. A fresh
+tree takes the answer kept in TRELLIS2_CONFIGURE_CACHE_DIR for the same CMake
+and compilers instead of detecting."""
 
 import json
 import re
@@ -12,8 +14,11 @@ from support import base_configure_args, run, scratch_dir
 IDENTIFYING = "compiler identification is"
 
 
-def configure_and_native_configure(build_dir, before_native=None):
-    result = run(base_configure_args(build_dir))
+NO_KEPT_ANSWERS = "-DTRELLIS2_CONFIGURE_CACHE_DIR="
+
+
+def configure_and_native_configure(build_dir, before_native=None, cache=NO_KEPT_ANSWERS):
+    result = run([*base_configure_args(build_dir), cache])
     assert result.returncode == 0, result.stdout[-3000:]
     if before_native:
         before_native(build_dir)
@@ -70,3 +75,28 @@ def test_a_seed_naming_another_compiler_is_detected_again():
     _, native_out = configure_and_native_configure(build_dir, before_native=name_another_compiler)
     assert "The CXX compiler identification is" in native_out, native_out[-2000:]
     assert "/nonexistent/g++" not in (platform_dir(build_dir) / "CMakeCXXCompiler.cmake").read_text()
+
+
+def test_a_fresh_tree_takes_the_detection_kept_for_the_same_compilers():
+    work = scratch_dir("detection-kept")
+    cache = f"-DTRELLIS2_CONFIGURE_CACHE_DIR={work / 'cache'}"
+    first_out, _ = configure_and_native_configure(work / "first", cache=cache)
+    assert "its compilers detected beside the torch probe" in first_out
+    kept = [d for d in (work / "cache" / "compilers").iterdir()]
+    assert len(kept) == 1 and kept[0].is_dir(), kept
+
+    second_out, native_out = configure_and_native_configure(work / "second", cache=cache)
+    assert f"its compilers' detection kept for the same CMake and compilers ({kept[0]})" in second_out, \
+        second_out[-2000:]
+    assert not (work / "second" / "compiler-detection.log").exists(), "the second tree ran no detection"
+    assert IDENTIFYING not in native_out, native_out[-2000:]
+    assert compile_commands(work / "second") == compile_commands(work / "first")
+    for name in ("CMakeSystem.cmake", "CMakeCXXCompiler.cmake", "CMakeCUDACompiler.cmake"):
+        assert (platform_dir(work / "second") / name).read_text() == \
+            (platform_dir(work / "first") / name).read_text(), name
+
+    # An incomplete kept answer is detected again, and replaced.
+    (kept[0] / "CMakeCXXCompiler.cmake").unlink()
+    third_out, _ = configure_and_native_configure(work / "third", cache=cache)
+    assert "its compilers detected beside the torch probe" in third_out, "an incomplete answer is detected again"
+    assert (kept[0] / "CMakeCXXCompiler.cmake").is_file(), "and kept whole"
