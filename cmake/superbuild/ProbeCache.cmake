@@ -3,8 +3,8 @@
 # files, CUDA_HOME, the architecture list) in
 # TRELLIS2_CONFIGURE_CACHE_DIR/torch-probe/, so a fresh build tree skips
 # `import torch` (3-4.5 s before the first compile) when this machine asked
-# the same torch before. The key is the digest
-# itself: an answer is only ever read for the inputs it was asked with.
+# the same torch before. The key is the digest itself: an answer is only
+# ever read for the inputs it was asked with.
 #
 #   trellis2_probe_cache_read(<fingerprint> <answer file> <found var>)
 #     Copies the kept answer to <answer file>; <found var> TRUE if there was

@@ -59,25 +59,26 @@ endif()
 # once) and is silent, so stderr is the probe's (CompilerDetection.cmake).
 include(CompilerDetection)
 trellis2_compiler_detection_command(_detect)
-# A fresh tree (or one whose inputs changed) takes the answer another tree
-# got for the same inputs, when TRELLIS2_CONFIGURE_CACHE_DIR has it.
+# An answer whose inputs are those of this configure: this tree's last, or,
+# for a fresh tree (or changed inputs), the one another tree got for the same
+# inputs, when TRELLIS2_CONFIGURE_CACHE_DIR has it (ProbeCache.cmake).
 include(ProbeCache)
-set(_probe_kept FALSE)
-if(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND NOT _probe_fingerprint STREQUAL _last_fingerprint)
-  trellis2_probe_cache_read("${_probe_fingerprint}" "${_probe_out}" _probe_kept)
-endif()
-if(_probe_kept)
-  message(STATUS "torch: a probe's answer for the same interpreter, torch, toolkit and list, "
-    "kept in TRELLIS2_CONFIGURE_CACHE_DIR (${TRELLIS2_CONFIGURE_CACHE_DIR})")
-  file(WRITE "${_probe_out}.fingerprint" "${_probe_fingerprint}")
-  execute_process(COMMAND ${_detect})
-  set(_probe_rc 0)
-  set(TRELLIS2_PROBE_ANSWER "kept for the same inputs")
-elseif(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND _probe_fingerprint STREQUAL _last_fingerprint)
+set(TRELLIS2_PROBE_ANSWER "")
+if(_probe_fingerprint MATCHES "^[0-9a-f]+$" AND _probe_fingerprint STREQUAL _last_fingerprint)
   message(STATUS "torch: the last configure's probe, for the same interpreter, torch, toolkit and list")
+  set(TRELLIS2_PROBE_ANSWER "this tree's last, same inputs")
+else()
+  trellis2_probe_cache_read("${_probe_fingerprint}" "${_probe_out}" _probe_kept)
+  if(_probe_kept)
+    message(STATUS "torch: a probe's answer for the same interpreter, torch, toolkit and list, "
+      "kept in TRELLIS2_CONFIGURE_CACHE_DIR (${TRELLIS2_CONFIGURE_CACHE_DIR})")
+    file(WRITE "${_probe_out}.fingerprint" "${_probe_fingerprint}")
+    set(TRELLIS2_PROBE_ANSWER "kept for the same inputs")
+  endif()
+endif()
+if(TRELLIS2_PROBE_ANSWER)
   execute_process(COMMAND ${_detect})
   set(_probe_rc 0)
-  set(TRELLIS2_PROBE_ANSWER "this tree's last, same inputs")
 else()
   set(TRELLIS2_PROBE_ANSWER "asked (import torch)")
   file(REMOVE "${_probe_out}.fingerprint")
