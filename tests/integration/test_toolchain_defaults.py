@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import PYTHON, REPO, base_configure_args, one_line, scratch_dir
+from support import CXX, PYTHON, REPO, base_configure_args, one_line, scratch_dir
 
 PROBE_DIR = REPO / "cmake" / "superbuild"
 
@@ -129,3 +129,16 @@ def test_gpu_host_preset_relaxes_only_symbol_version_ceilings():
     # GCC 13.3 raise the version ceilings.
     assert rules == ["include = rocky9", "max GLIBC = 2.39", "max GLIBCXX = 3.4.32", "max CXXABI = 1.3.14",
                      "max GCC = 13.0.0"]
+
+
+def test_the_dev_preset_sets_only_variables_the_project_reads():
+    """A preset variable CMake ignores is a promise the preset does not keep
+    (and a warning on every kernel-work configure): CMAKE_EXPORT_COMPILE_COMMANDS
+    was one, while the native build writes compile_commands.json anyway."""
+    build_dir = scratch_dir("preset-dev")
+    result = subprocess.run(["cmake", "--preset", "dev", "-B", str(build_dir), f"-DCMAKE_CXX_COMPILER={CXX}",
+                             f"-DPython3_EXECUTABLE={PYTHON}", "-DTRELLIS2_ALLOW_CUDA_MISMATCH=ON"],
+                            cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "not used by the project" not in result.stdout, result.stdout[-1500:]
+    assert re.search(r"TRELLIS2_API_CHECK\s+deliver", result.stdout), result.stdout[-3000:]
