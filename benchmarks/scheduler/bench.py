@@ -14,7 +14,8 @@ no compiler cache, the shipping list 8.0;8.6;8.9;9.0+PTX unless the cmake
 arguments say otherwise. A run that would not fit the remaining --budget-s
 (judged by the longest run so far) is not started, and says so.
 
-What each run records (DIR/<variant>-<rep>.json and one line on stdout):
+What each run records (DIR/<variant>-<rep>.json and one line on stdout;
+ninja+split=4 is written ninja-split4, a name the device tool brings back):
   configure_s, build_s   the top project's configure and `cmake --build`
   cpu_s                  CPU time of every process both ran (getrusage of
                          the children: compiles, links, audits, the native
@@ -235,11 +236,15 @@ def one_run(args, variant, rep):
                  f"-DTRELLIS2_CONFIGURE_CACHE_DIR={configure_cache}",
                  *([f"-DTRELLIS2_SOURCE_CACHE={args.src}"] if args.src else []), f"-DTRELLIS2_CUDA_ARCHITECTURES={SHIPPING}", f"-DTRELLIS2_JOBS={args.jobs}",
                  "-DTRELLIS2_SCCACHE=OFF", "-DBUILD_TESTING=OFF", *variant_args(variant), *args.cmake_args]
-    trace = Path(args.out) / f"{variant}-{rep}.configure-trace.json"
+    # Names the device tool brings back ('+' and '=' it refuses): ninja-split4-1.
+    stem = Path(args.out) / f"{variant.replace('+split=', '-split')}-{rep}"
+    # 10 MB of CMake's profile stay in the work directory: its slow commands
+    # go into the record.
+    trace = Path(args.work) / "configure-trace.json"
     if args.precompile_only:
         configure += ["--profiling-format=google-trace", f"--profiling-output={trace}"]
-    configure_s = timed(configure, Path(args.out) / f"{variant}-{rep}.configure.log")
-    build_log = Path(args.out) / f"{variant}-{rep}.build.log"
+    configure_s = timed(configure, f"{stem}.configure.log")
+    build_log = f"{stem}.build.log"
     if args.precompile_only:
         build_s = until_first_compile(["cmake", "--build", build], build_log, watcher)
         watcher.stop.set()
@@ -248,7 +253,7 @@ def one_run(args, variant, rep):
                   "steps_s": stamps(build, began), "configure_commands": slow_commands(trace)}
         print(f"{variant} rep {rep}: first compile {result['first_compile_s']} s "
               f"(configure {configure_s:.1f} s); steps {result['steps_s']}", flush=True)
-        (Path(args.out) / f"{variant}-{rep}.precompile.json").write_text(json.dumps(result, indent=1) + "\n")
+        Path(f"{stem}.precompile.json").write_text(json.dumps(result, indent=1) + "\n")
         return configure_s + build_s
     memory = MemoryPeak()
     memory.start()
@@ -279,8 +284,8 @@ def one_run(args, variant, rep):
           f"({slowest[0].split('/')[-1]}) started {result['slowest_started_after_first_s']} s after the first; "
           f"peak memory {result['peak_memory_gb']} of {result['memory_available_at_start_gb']} GB",
           flush=True)
-    (Path(args.out) / f"{variant}-{rep}.json").write_text(json.dumps(result, indent=1) + "\n")
-    write_timeline(Path(args.out) / f"{variant}-{rep}.timeline.tsv", units, first_rel, memory.samples)
+    Path(f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_timeline(f"{stem}.timeline.tsv", units, first_rel, memory.samples)
     return total
 
 
