@@ -14,17 +14,20 @@
 
 include_guard(GLOBAL)
 
+# The kept answer's file for <fingerprint>, or "" where none is kept: no
+# directory, or no fingerprint (probe_torch.py could not locate torch).
 function(_trellis2_probe_cache_path fingerprint out)
-  set(${out} "${TRELLIS2_CONFIGURE_CACHE_DIR}/torch-probe/${fingerprint}.cmake" PARENT_SCOPE)
+  set(path "")
+  if(TRELLIS2_CONFIGURE_CACHE_DIR AND fingerprint MATCHES "^[0-9a-f]+$")
+    set(path "${TRELLIS2_CONFIGURE_CACHE_DIR}/torch-probe/${fingerprint}.cmake")
+  endif()
+  set(${out} "${path}" PARENT_SCOPE)
 endfunction()
 
 function(trellis2_probe_cache_read fingerprint answer found_var)
   set(${found_var} FALSE PARENT_SCOPE)
-  if(NOT TRELLIS2_CONFIGURE_CACHE_DIR OR NOT fingerprint MATCHES "^[0-9a-f]+$")
-    return()
-  endif()
   _trellis2_probe_cache_path("${fingerprint}" kept)
-  if(NOT EXISTS "${kept}")
+  if(NOT kept OR NOT EXISTS "${kept}")
     return()
   endif()
   # A truncated or foreign file is asked again, not included.
@@ -40,10 +43,10 @@ function(trellis2_probe_cache_read fingerprint answer found_var)
 endfunction()
 
 function(trellis2_probe_cache_write fingerprint answer)
-  if(NOT TRELLIS2_CONFIGURE_CACHE_DIR OR NOT fingerprint MATCHES "^[0-9a-f]+$")
+  _trellis2_probe_cache_path("${fingerprint}" kept)
+  if(NOT kept)
     return()
   endif()
-  _trellis2_probe_cache_path("${fingerprint}" kept)
   # Written beside and renamed: a configure running at the same time reads a
   # whole answer or none.
   string(RANDOM LENGTH 8 tag)
